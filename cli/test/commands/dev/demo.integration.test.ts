@@ -1,0 +1,81 @@
+/**
+ * The main job, for real: the unprivileged operator boots the tiny guest through
+ * the system libvirtd (polkit decides), the guest answers on its serial console
+ * and gets a DHCP lease, powers off cleanly on ACPI shutdown, and a user outside
+ * the operator group is refused.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { watchOutput } from '../../../src/lib/exec.js'
+import { OPERATOR, integrationBlocker, runHv, userExists } from '../../helpers/project.js'
+
+const execFileAsync = promisify(execFile)
+const URI = 'qemu:///system'
+const DOMAIN = 'hv-it-tiny'
+const OUTSIDER = 'hv-outsider'
+
+const blocker = await integrationBlocker()
+if (blocker) console.warn(`[skip] demo integration tests: ${blocker}`)
+
+function asOperator(args: string[]) {
+  return execFileAsync('runuser', ['-u', OPERATOR, '--', 'virsh', '-c', URI, ...args])
+}
+
+async function removeDomain(): Promise<void> {
+  await asOperator(['destroy', DOMAIN]).catch(() => undefined)
+  await asOperator(['undefine', DOMAIN]).catch(() => undefined)
+}
+
+describe.skipIf(blocker !== undefined)('hv dev demo as the operator, on the real libvirtd (TCG)', () => {
+  beforeAll(async () => {
+    await removeDomain()
+    if (!(await userExists(OUTSIDER))) await execFileAsync('useradd', ['--create-home', OUTSIDER])
+  })
+  afterAll(removeDomain)
+
+  it('boots the tiny guest without sudo, sees its marker and DHCP address, and lists it', { timeout: 300_000 }, async () => {
+    const { stdout, stderr, exitCode } = await runHv(['dev', 'demo', '--name', DOMAIN, '--timeout', '240', '--json'], {
+      user: OPERATOR,
+      timeoutMs: 280_000,
+    })
+    expect(exitCode, stderr).toBe(0)
+    const result = JSON.parse(stdout)
+    expect(result).toMatchObject({ uri: URI, domain: DOMAIN, accel: 'tcg', readyMarker: 'HV_TINY_GUEST_READY' })
+    expect(result.bootSeconds).toBeGreaterThan(0)
+    expect(result.console).toContain('HV_TINY_GUEST_READY')
+    expect(result.console.join('\n')).toMatch(/tiny-guest: eth0 address 192\.168\.\d+\.\d+\/\d+/)
+    expect(result.domains).toContainEqual({ name: DOMAIN, state: 'running' })
+    // The operator sees it with plain virsh too, and hv wrote its metadata.
+    const { stdout: xml } = await asOperator(['dumpxml', DOMAIN])
+    expect(xml).toContain(`<hv:owner>${OPERATOR}</hv:owner>`)
+  })
+
+  it('says which URI it talks to under --verbose', { timeout: 300_000 }, async () => {
+    const { stderr, exitCode } = await runHv(['dev', 'demo', '--name', DOMAIN, '--verbose', '--no-network'], { user: OPERATOR, timeoutMs: 280_000 })
+    expect(exitCode, stderr).toBe(0)
+    expect(stderr).toContain('libvirt: using qemu:///system: the demo boots on the system daemon')
+    expect(stderr).toContain(`replacing the previous demo domain ${DOMAIN} (running)`)
+  })
+
+  it('powers off cleanly on an ACPI shutdown, seen as a libvirt lifecycle event', { timeout: 120_000 }, async () => {
+    // Listen first, then ask: libvirt pushes the Stopped event, nothing polls.
+    const stopped = watchOutput('virsh', ['-c', URI, 'event', '--domain', DOMAIN, '--event', 'lifecycle', '--loop'], {
+      timeoutMs: 90_000,
+      until: (output) => /Stopped Shutdown/.test(output),
+      waitingFor: `the Stopped event of ${DOMAIN}`,
+    })
+    await asOperator(['shutdown', DOMAIN])
+    expect(await stopped).toMatch(new RegExp(`event 'lifecycle' for domain '?${DOMAIN}'?: Stopped Shutdown`))
+    expect((await asOperator(['domstate', DOMAIN])).stdout.trim()).toBe('shut off')
+  })
+
+  it('refuses a user outside the operator group, and says how to get access', async () => {
+    const { stdout, exitCode } = await runHv(['dev', 'demo', '--name', DOMAIN, '--json'], { user: OUTSIDER })
+    expect(exitCode).toBe(3)
+    const envelope = JSON.parse(stdout)
+    expect(envelope).toMatchObject({ status: 3, code: 'LIBVIRT_PERMISSION_DENIED' })
+    expect(envelope.message).toMatch(/no polkit agent available to authenticate action 'org\.libvirt\.unix\.manage'/)
+    expect(envelope.suggestions[0]).toMatch(/hypervisor-operators/)
+  })
+})

@@ -1,0 +1,8 @@
+# Hyper-NixOS: every module of the collection. Importing it changes nothing
+# until `hypervisor.enable = true`.
+{
+  imports = [
+    ./core
+    ./virtualization
+  ];
+}
