@@ -49,7 +49,7 @@ main() {
   fi
 
   local source_hash built_hash=""
-  source_hash="$(tree_hash src scripts bin package.json tsconfig.json)"
+  source_hash="$(tree_hash src bin package.json tsconfig.json)"
   [[ -f "$CLI_DIR/dist/.build-hash" ]] && built_hash="$(cat "$CLI_DIR/dist/.build-hash")"
   if [[ "$force" == true || "$source_hash" != "$built_hash" ]]; then
     log_step "building the CLI (cli/dist)"
