@@ -32,12 +32,14 @@ configure_rootfs() {
   printf '/dev/vda / ext4 defaults 0 1\n' >"$root/etc/fstab"
   printf 'localhost\n' >"$root/etc/hostname"
   # Only the NoCloud seed (an ISO labelled cidata) configures this guest.
-  printf 'datasource_list: [ NoCloud, None ]\n' >"$root/etc/cloud/cloud.cfg.d/90-hyper-nixos.cfg"
+  # C.UTF-8 ships with libc: no locales package needed for cloud-init's locale module.
+  printf 'datasource_list: [ NoCloud, None ]\nlocale: C.UTF-8\n' >"$root/etc/cloud/cloud.cfg.d/90-hyper-nixos.cfg"
   # Every VM made from this image must get its own identity and SSH host keys.
   rm -f "$root"/etc/ssh/ssh_host_*
   : >"$root/etc/machine-id"
   rm -f "$root/var/lib/dbus/machine-id"
-  printf 'auto lo\niface lo inet loopback\n' >"$root/etc/network/interfaces"
+  # cloud-init writes the NIC's configuration to interfaces.d (ENI renderer).
+  printf 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n' >"$root/etc/network/interfaces"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 }
 

@@ -9,7 +9,7 @@ export default class DevDemo extends HvCommand {
 
   runuser -u hv-operator -- hv dev demo
 
-An existing demo domain of the same name is replaced. The guest keeps running; it powers off cleanly on an ACPI shutdown (virsh shutdown NAME).`
+An existing demo domain of the same name is replaced (beginners are asked first; --yes answers). The guest keeps running; it powers off cleanly on an ACPI shutdown (virsh shutdown NAME).`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --name tiny-2 --no-network --json',
@@ -21,6 +21,7 @@ An existing demo domain of the same name is replaced. The guest keeps running; i
     'no-network': Flags.boolean({ description: 'boot without a network interface', default: false }),
     'memory-mib': Flags.integer({ description: 'guest memory in MiB', default: 256, min: 64 }),
     timeout: Flags.integer({ description: 'seconds to wait for the ready marker', default: 120, min: 1 }),
+    yes: Flags.boolean({ description: 'replace an existing demo domain without asking (only beginners are asked)', default: false }),
   }
 
   async run(): Promise<DemoResult> {
@@ -38,6 +39,7 @@ An existing demo domain of the same name is replaced. The guest keeps running; i
       network: flags['no-network'] ? undefined : flags.network,
       memoryMiB: flags['memory-mib'],
       timeoutMs: flags.timeout * 1000,
+      confirmReplace: (existing, state) => this.confirmRisky(`Destroy and replace the existing domain ${existing} (${state})?`, flags.yes),
       onProgress: (message) => this.note(message),
     })
     this.log(`${this.theme.symbols.ok} ${result.domain} booted in ${result.bootSeconds} s (${result.readyMarker} seen)`)

@@ -16,6 +16,8 @@ export interface DemoOptions {
   network: string | undefined
   memoryMiB: number
   timeoutMs: number
+  /** Asked before an existing domain of the same name is destroyed and replaced; throws to refuse. */
+  confirmReplace?: (name: string, state: string) => Promise<void>
   onProgress?: (message: string) => Promise<void>
 }
 
@@ -37,6 +39,7 @@ export async function runTinyDemo(options: DemoOptions): Promise<DemoResult> {
   const guest = await loadTinyGuest()
   const existing = (await listDomains(options.uri)).find((domain) => domain.name === options.name)
   if (existing) {
+    await options.confirmReplace?.(existing.name, existing.state)
     await say(`replacing the previous demo domain ${options.name} (${existing.state})`)
     // Undefining a running domain would leave it running as a transient one.
     if (existing.state === 'running' || existing.state === 'paused') await virsh(options.uri, ['destroy', options.name])

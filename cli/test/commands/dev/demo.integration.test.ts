@@ -5,6 +5,9 @@
  * the operator group is refused.
  */
 import { execFile } from 'node:child_process'
+import { chown, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { watchOutput } from '../../../src/lib/exec.js'
@@ -20,6 +23,11 @@ if (blocker) console.warn(`[skip] demo integration tests: ${blocker}`)
 
 function asOperator(args: string[]) {
   return execFileAsync('runuser', ['-u', OPERATOR, '--', 'virsh', '-c', URI, ...args])
+}
+
+async function operatorIds(): Promise<[number, number]> {
+  const [uid, gid] = await Promise.all(['-u', '-g'].map(async (flag) => Number((await execFileAsync('id', [flag, OPERATOR])).stdout.trim())))
+  return [uid ?? 0, gid ?? 0]
 }
 
 async function removeDomain(): Promise<void> {
@@ -56,6 +64,32 @@ describe.skipIf(blocker !== undefined)('hv dev demo as the operator, on the real
     expect(exitCode, stderr).toBe(0)
     expect(stderr).toContain('libvirt: using qemu:///system: the demo boots on the system daemon')
     expect(stderr).toContain(`replacing the previous demo domain ${DOMAIN} (running)`)
+  })
+
+  it('asks a beginner before replacing the domain, and refuses to ask without a terminal', async () => {
+    const settings = await mkdtemp(join(tmpdir(), 'hv-beginner-'))
+    await chown(settings, ...(await operatorIds()))
+    const beginner = { XDG_CONFIG_HOME: settings }
+    expect((await runHv(['settings', 'set', '--experience', 'beginner'], { user: OPERATOR, env: beginner })).exitCode).toBe(0)
+    const { stderr, exitCode } = await runHv(['dev', 'demo', '--name', DOMAIN], { user: OPERATOR, env: beginner })
+    expect(exitCode).toBe(4)
+    expect(stderr).toContain('The guest is a Debian kernel and a busybox initramfs') // beginners get the explanation
+    expect(stderr).toContain(
+      `Error (CONFIRMATION_REQUIRED): "Destroy and replace the existing domain ${DOMAIN} (running)?" needs a confirmation, but there is no terminal to ask on\nTry this:\n  - re-run with --yes to confirm`,
+    )
+    // Nothing was lost: the domain still runs.
+    expect((await asOperator(['domstate', DOMAIN])).stdout.trim()).toBe('running')
+  })
+
+  it('gives an expert terse output: the result, no progress notes', { timeout: 300_000 }, async () => {
+    const settings = await mkdtemp(join(tmpdir(), 'hv-expert-'))
+    await chown(settings, ...(await operatorIds()))
+    const expert = { XDG_CONFIG_HOME: settings }
+    expect((await runHv(['settings', 'set', '--experience', 'expert'], { user: OPERATOR, env: expert })).exitCode).toBe(0)
+    const { stdout, stderr, exitCode } = await runHv(['dev', 'demo', '--name', DOMAIN, '--no-network'], { user: OPERATOR, env: expert, timeoutMs: 280_000 })
+    expect(exitCode, stderr).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(new RegExp(`^\\[ok\\] ${DOMAIN} booted in [\\d.]+ s \\(HV_TINY_GUEST_READY seen\\)`))
   })
 
   it('powers off cleanly on an ACPI shutdown, seen as a libvirt lifecycle event', { timeout: 120_000 }, async () => {
