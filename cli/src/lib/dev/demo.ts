@@ -4,7 +4,7 @@
  * those commands exist; the README's demo command stays the same either way.
  */
 import { userInfo } from 'node:os'
-import { loadTinyGuest } from '../guests/tiny-guest.js'
+import { loadTinyGuest } from '../guests/test-guests.js'
 import { watchOutput } from '../exec.js'
 import { type Acceleration, kernelBootDomainXml } from '../libvirt/domain-xml.js'
 import { defineDomain, type DomainSummary, listDomains, virsh } from '../libvirt/virsh.js'

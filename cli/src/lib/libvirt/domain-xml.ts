@@ -14,6 +14,16 @@ export const HV_METADATA_NAMESPACE = 'urn:hyper-nixos:hv:1'
 export const Acceleration = z.enum(['kvm', 'tcg'])
 export type Acceleration = z.infer<typeof Acceleration>
 
+/** A file-backed disk: virtio for disks (vda, vdb, ...), SATA for CD-ROMs (sda, sdb, ...). */
+export const DiskSpec = z
+  .object({
+    path: AbsolutePath,
+    format: z.enum(['qcow2', 'raw']),
+    device: z.enum(['disk', 'cdrom']).default('disk'),
+  })
+  .strict()
+export type DiskSpec = z.input<typeof DiskSpec>
+
 export const KernelBootDomain = z
   .object({
     name: DomainName,
@@ -25,6 +35,7 @@ export const KernelBootDomain = z
     cmdline: z.string().max(4096).default(''),
     /** A libvirt network to attach one virtio NIC to; none when undefined. */
     network: LibvirtObjectName.optional(),
+    disks: z.array(DiskSpec).max(16).default([]),
     metadata: z
       .object({
         owner: z.string().min(1).max(64),
@@ -45,10 +56,28 @@ const builder = new XMLBuilder({
   processEntities: true,
 })
 
+function diskElements(disks: z.output<typeof DiskSpec>[]): Record<string, unknown>[] {
+  let virtio = 0
+  let sata = 0
+  return disks.map((disk) => {
+    const cdrom = disk.device === 'cdrom'
+    const target = cdrom ? `sd${String.fromCharCode(97 + sata++)}` : `vd${String.fromCharCode(97 + virtio++)}`
+    return {
+      '@_type': 'file',
+      '@_device': disk.device,
+      driver: { '@_name': 'qemu', '@_type': disk.format },
+      source: { '@_file': disk.path },
+      target: { '@_dev': target, '@_bus': cdrom ? 'sata' : 'virtio' },
+      ...(cdrom ? { readonly: '' } : {}),
+    }
+  })
+}
+
 /** The domain XML for a guest booted from a kernel (and initrd) with a serial console. */
 export function kernelBootDomainXml(input: KernelBootDomain): string {
   const spec = KernelBootDomain.parse(input)
   const devices: Record<string, unknown> = {
+    ...(spec.disks.length > 0 ? { disk: diskElements(spec.disks) } : {}),
     serial: { '@_type': 'pty', target: { '@_port': '0' } },
     console: { '@_type': 'pty', target: { '@_type': 'serial', '@_port': '0' } },
   }

@@ -40,6 +40,25 @@ describe('kernel-boot domain XML', () => {
     await validateWithLibvirtSchemas(kernelBootDomainXml({ ...tiny, network: undefined, accel: 'kvm', initrd: undefined, cmdline: '' }))
   })
 
+  it('attaches disks as virtio vda, vdb... and CD-ROMs as read-only SATA sda..., schema-valid', async () => {
+    const xml = kernelBootDomainXml({
+      ...tiny,
+      disks: [
+        { path: '/var/lib/hypervisor/images/web.qcow2', format: 'qcow2' },
+        { path: '/var/lib/hypervisor/images/web-seed.iso', format: 'raw', device: 'cdrom' },
+        { path: '/var/lib/hypervisor/images/data.raw', format: 'raw' },
+      ],
+    })
+    await validateWithLibvirtSchemas(xml)
+    const disks = new XMLParser({ ignoreAttributes: false }).parse(xml).domain.devices.disk
+    expect(disks.map((disk: Record<string, Record<string, string>>) => [disk.target?.['@_dev'], disk.target?.['@_bus']])).toEqual([
+      ['vda', 'virtio'],
+      ['sda', 'sata'],
+      ['vdb', 'virtio'],
+    ])
+    expect(disks[1]).toHaveProperty('readonly')
+  })
+
   it('escapes hostile values by construction: they come back as the same text, not as markup', async () => {
     const hostile = `quiet" ></cmdline><devices><disk type='file'/></devices><cmdline>&amp; 'x'`
     const xml = kernelBootDomainXml({ ...tiny, cmdline: hostile, metadata: { ...tiny.metadata, image: '<evil/>&' } })
