@@ -9,6 +9,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
+  // Node 22.1+ caches compiled code between runs (NixOS ships Node 22); a no-op on Node 20.
+  const { default: nodeModule } = await import('node:module')
+  nodeModule.enableCompileCache?.()
   const { main } = await import('../dist/entry.js')
   process.exitCode = await main(argv, import.meta.url)
 }

@@ -58,6 +58,12 @@ export function setupSteps(options: Pick<SetupOptions, 'operator' | 'cloudGuest'
       script: ['scripts/dev/build-cli.sh'],
     },
     {
+      id: 'link',
+      title: 'Put hv on the PATH',
+      why: 'Links /usr/local/bin/hv to this checkout, so every account (the operator too) can type hv. An existing hv that is not a link is left alone.',
+      script: ['scripts/dev/link-hv.sh'],
+    },
+    {
       id: 'services',
       title: 'Start libvirtd',
       why: 'Without systemd, dbus, polkitd, virtlogd and libvirtd are started by hand, so polkit really decides who may connect to qemu:///system.',
