@@ -2,7 +2,7 @@
   description = "Hyper-NixOS: a secure libvirt/QEMU hypervisor as NixOS modules, managed with the hv CLI";
 
   # The only input: consumers need nothing but nixpkgs.
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
 
   outputs =
     { self, nixpkgs }:
