@@ -76,7 +76,6 @@ fix_kvm_device_permissions() {
 
 start_by_hand() {
   mkdir -p "$HV_SERVICE_LOG_DIR" /run/dbus
-  fix_kvm_device_permissions
   if [[ ! -S /run/dbus/system_bus_socket ]] || ! running dbus-daemon; then
     log_step "starting the D-Bus system bus (polkit and libvirtd talk over it)"
     rm -f /run/dbus/pid /run/dbus/system_bus_socket
@@ -119,6 +118,7 @@ main() {
   check_sudo_requirement
   require_commands virsh libvirtd virtlogd dbus-daemon
 
+  [[ -d /run/systemd/system ]] || fix_kvm_device_permissions
   if libvirtd_answers; then
     log_step "libvirtd already answers on ${SYSTEM_URI}"
   elif [[ -d /run/systemd/system ]]; then
