@@ -59,10 +59,8 @@ main() {
   [[ -n "$mirror" ]] || die "no Debian mirror found in /etc/apt/sources.list*" "$EXIT_MISSING_DEPENDENCY"
   key="$(CACHE_KEY_EXTRA="${SUITE} ${PACKAGES}" cache_key "${BASH_SOURCE[0]}")"
   out="${HV_GUEST_CACHE}/cloud/${key}"
-  if [[ "$force" == false && -f "${out}/manifest.json" ]]; then
+  if [[ "$force" == false ]] && guest_cache_reuse cloud "$key"; then
     log_step "cloud guest ${key} is cached"
-    ln -sfn "$key" "${HV_GUEST_CACHE}/cloud/current"
-    printf '%s\n' "$out"
     return "$EXIT_OK"
   fi
 
@@ -87,7 +85,7 @@ main() {
   cp "$kernel" "$staging/vmlinuz"
   cp "$initrd" "$staging/initrd.img"
   size_mib=$(($(du -sm "$work/root" | cut -f1) + 768))
-  mkfs.ext4 -q -L hv-cloud -d "$work/root" "$work/disk.raw" "${size_mib}M"
+  mkfs.ext4 -q -L hv-cloud -d "$work/root" "$work/disk.raw" "${size_mib}M" >&2
   qemu-img convert -O qcow2 "$work/disk.raw" "$staging/disk.qcow2"
 
   cat >"$staging/manifest.json" <<JSON
@@ -103,10 +101,7 @@ main() {
   "packages": "${PACKAGES}"
 }
 JSON
-  chmod 0755 "$staging" && chmod 0644 "$staging"/*
-  rm -rf "$out" && mv "$staging" "$out"
-  ln -sfn "$key" "${HV_GUEST_CACHE}/cloud/current"
-  find "${HV_GUEST_CACHE}/cloud" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+  guest_cache_publish cloud "$key" "$staging"
   log_step "cloud guest ready in ${out} ($(du -h "$out/disk.qcow2" | cut -f1) qcow2)"
   printf '%s\n' "$out"
 }

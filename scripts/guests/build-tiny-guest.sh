@@ -96,10 +96,8 @@ main() {
     cache_key "${BASH_SOURCE[0]}" "${GUEST_FILES_DIR}/init" "${GUEST_FILES_DIR}/udhcpc-hook")"
   out="${HV_GUEST_CACHE}/tiny/${key}"
 
-  if [[ "$force" == false && -f "${out}/manifest.json" ]]; then
+  if [[ "$force" == false ]] && guest_cache_reuse tiny "$key"; then
     log_step "tiny guest ${key} is cached (${kpkg} ${kver}, busybox ${bbver})"
-    ln -sfn "$key" "${HV_GUEST_CACHE}/tiny/current"
-    printf '%s\n' "$out"
     return "$EXIT_OK"
   fi
 
@@ -140,12 +138,7 @@ main() {
   "busyboxVersion": "${bbver}"
 }
 JSON
-  chmod 0755 "$staging" && chmod 0644 "$staging"/*
-  rm -rf "$out" && mv "$staging" "$out"
-  ln -sfn "$key" "${HV_GUEST_CACHE}/tiny/current"
-  # Older builds are unreachable once `current` moves on.
-  find "${HV_GUEST_CACHE}/tiny" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-  chmod 0755 "${HV_GUEST_CACHE}" "${HV_GUEST_CACHE}/tiny" 2>/dev/null || true
+  guest_cache_publish tiny "$key" "$staging"
   log_step "tiny guest ready in ${out} (boots ${kernel_file})"
   printf '%s\n' "$out"
 }

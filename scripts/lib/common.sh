@@ -81,3 +81,24 @@ require_readable_by() {
         "$EXIT_PERMISSION_DENIED"
   done
 }
+
+# guest_cache_reuse NAME KEY: when build KEY of test guest NAME is cached, point
+# NAME/current at it, print its directory and succeed; fail otherwise.
+guest_cache_reuse() {
+  local name="$1" key="$2" dir="${HV_GUEST_CACHE}/$1/$2"
+  [[ -f "${dir}/manifest.json" ]] || return 1
+  ln -sfn "$key" "${HV_GUEST_CACHE}/${name}/current"
+  printf '%s\n' "$dir"
+}
+
+# guest_cache_publish NAME KEY STAGING: moves a finished build into place in one
+# rename, readable by libvirt's QEMU user, points NAME/current at it and drops
+# older builds (unreachable once `current` moves on).
+guest_cache_publish() {
+  local name="$1" key="$2" staging="$3" dir="${HV_GUEST_CACHE}/$1/$2"
+  chmod 0755 "$staging" && chmod 0644 "$staging"/*
+  rm -rf "$dir" && mv "$staging" "$dir"
+  ln -sfn "$key" "${HV_GUEST_CACHE}/${name}/current"
+  find "${HV_GUEST_CACHE}/${name}" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+  chmod 0755 "$HV_GUEST_CACHE" "${HV_GUEST_CACHE}/${name}"
+}
