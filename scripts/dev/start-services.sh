@@ -30,13 +30,18 @@ libvirtd_answers() {
   virsh -c "$SYSTEM_URI" uri >/dev/null 2>&1
 }
 
+dbus_answers() {
+  dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId >/dev/null 2>&1
+}
+
 polkit_on_bus() {
   dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
     string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true'
 }
 
+# A live process of that name; zombies (which no init may reap here) do not count.
 running() {
-  pgrep -x "$1" >/dev/null 2>&1
+  pgrep -x --runstates D,I,R,S,T "$1" >/dev/null 2>&1
 }
 
 # start_detached NAME CMD...: a daemon without a --daemon flag, detached from our
@@ -76,7 +81,8 @@ fix_kvm_device_permissions() {
 
 start_by_hand() {
   mkdir -p "$HV_SERVICE_LOG_DIR" /run/dbus
-  if [[ ! -S /run/dbus/system_bus_socket ]] || ! running dbus-daemon; then
+  # Ask the bus itself: a killed dbus can leave a socket file and a zombie behind.
+  if ! dbus_answers; then
     log_step "starting the D-Bus system bus (polkit and libvirtd talk over it)"
     rm -f /run/dbus/pid /run/dbus/system_bus_socket
     dbus-daemon --system --fork
