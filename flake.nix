@@ -19,7 +19,17 @@
       nixosModules = {
         default = ./modules;
         core = ./modules/core;
+        features = ./modules/features;
+        security = ./modules/security;
         virtualization = ./modules/virtualization;
+        networking = ./modules/networking;
+      };
+
+      # The feature registry as data, and its resolver, for tools that read it without a
+      # host (`hv features` in a checkout uses the same files through nix-instantiate).
+      lib = {
+        featureRegistry = import ./modules/features/feature-categories.nix;
+        resolveFeatures = import ./modules/features/resolve.nix;
       };
 
       packages = forAllSystems (
@@ -70,6 +80,13 @@
             touch $out
           '';
         }
+        # NixOS VM tests and evaluation checks: every tests/nixos/*.nix, as nixos-<name>.
+        // lib.mapAttrs' (
+          file: _:
+          lib.nameValuePair "nixos-${lib.removeSuffix ".nix" file}" (
+            import (./tests/nixos + "/${file}") { inherit pkgs self nixpkgs; }
+          )
+        ) (lib.filterAttrs (file: type: type == "regular" && lib.hasSuffix ".nix" file) (builtins.readDir ./tests/nixos))
       );
     };
 }

@@ -3,6 +3,9 @@
 {
   imports = [
     ./core
+    ./features
+    ./security
     ./virtualization
+    ./networking
   ];
 }

@@ -39,6 +39,58 @@ in
         example = "lab";
         description = "The libvirt network new VMs are attached to.";
       };
+
+      # What new VMs get unless `hv vm create` is told otherwise. Features set these
+      # (uefi, secureBoot, tpm, guestAgent, serialConsoleLogging); a host may override them.
+      defaults = {
+        firmware = lib.mkOption {
+          type = lib.types.enum [
+            "bios"
+            "uefi"
+          ];
+          default = "bios";
+          example = "uefi";
+          description = "Firmware of new VMs. The `uefi` feature makes it `uefi`.";
+        };
+        secureBoot = lib.mkOption {
+          type = lib.types.bool;
+          default = false;
+          description = "Whether new UEFI VMs use Secure Boot. The `secureBoot` feature turns it on.";
+        };
+        tpm = lib.mkOption {
+          type = lib.types.bool;
+          default = false;
+          description = "Whether new VMs get an emulated TPM 2.0. The `tpm` feature turns it on.";
+        };
+        guestAgent = lib.mkOption {
+          type = lib.types.bool;
+          default = false;
+          description = "Whether new VMs get a QEMU guest agent channel. The `guestAgent` feature turns it on.";
+        };
+        serialConsoleLog = lib.mkOption {
+          type = lib.types.bool;
+          default = false;
+          description = "Whether new VMs log their serial console on the host. The `serialConsoleLogging` feature turns it on.";
+        };
+      };
+
+      managedSettingsFile = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "/etc/nixos/hypervisor-settings.json";
+        description = ''
+          A JSON file inside the host's flake that its configuration reads with
+          `lib.importJSON` (for example `hypervisor.security.phase =
+          (lib.importJSON ./hypervisor-settings.json).phase;`). When set,
+          `hv security harden --apply` edits it and rebuilds, asking for sudo first.
+        '';
+      };
+      rebuildFlake = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "/etc/nixos#hv1";
+        description = "The flake reference `hv security ... --apply` passes to `nixos-rebuild switch --flake`.";
+      };
     };
   };
 
@@ -46,8 +98,18 @@ in
     environment.systemPackages = [ cfg.package ];
 
     # Validated by `hv` with the same schema (cli/src/lib/config/schemas.ts).
-    environment.etc."hypervisor/hv.json".text = builtins.toJSON {
-      inherit (cfg.cli) uri storagePool network;
-    };
+    environment.etc."hypervisor/hv.json".text = builtins.toJSON (
+      {
+        inherit (cfg.cli)
+          uri
+          storagePool
+          network
+          defaults
+          ;
+      }
+      // lib.filterAttrs (_: value: value != null) {
+        inherit (cfg.cli) managedSettingsFile rebuildFlake;
+      }
+    );
   };
 }

@@ -2,8 +2,9 @@
 # Script: create-operator.sh
 # Sudo Required: YES
 # Description: Creates (or reuses) the unprivileged operator account used by tests
-#   and demos, and puts it in the libvirt group so polkit lets it manage VMs on
-#   qemu:///system without sudo.
+#   and demos, and puts it in the hypervisor-operators group (created if missing), the
+#   group whose members the Hyper-NixOS polkit rules let manage VMs on qemu:///system
+#   without sudo.
 set -Eeuo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,15 +15,16 @@ source "${SCRIPT_DIR}/../lib/exit_codes.sh"
 
 readonly REQUIRES_SUDO=true
 readonly OPERATION_TYPE="creates a user account and changes group membership"
-: "${HV_OPERATOR_GROUP:=libvirt}"
+: "${HV_OPERATOR_GROUP:=hypervisor-operators}"
 
 usage() {
   cat <<USAGE
 Usage: $(basename "$0") [USER]
 Creates USER (default: \$HV_OPERATOR, now ${HV_OPERATOR}) if missing and adds it to
-the '${HV_OPERATOR_GROUP}' group. Note: that group may open a read-write connection
-to the system libvirtd, which is root-equivalent on this host (a VM definition can
-map any host file). Use such an account for tests and demos only.
+the '${HV_OPERATOR_GROUP}' group. Note: in the setup phase (a dev machine) that group
+may open a read-write connection to the system libvirtd, which is root-equivalent on
+this host (a VM definition can map any host file). Use such an account for tests and
+demos only.
 USAGE
 }
 
@@ -33,10 +35,12 @@ main() {
   esac
   [[ "$user" =~ ^[a-z_][a-z0-9_-]{0,30}$ ]] || die "invalid user name: ${user}" "$EXIT_INVALID_ARGUMENT"
   check_sudo_requirement
-  require_commands useradd usermod getent id
+  require_commands useradd usermod groupadd getent id
 
-  getent group "$HV_OPERATOR_GROUP" >/dev/null ||
-    die "group ${HV_OPERATOR_GROUP} does not exist: is libvirt installed?" "$EXIT_MISSING_DEPENDENCY"
+  if ! getent group "$HV_OPERATOR_GROUP" >/dev/null; then
+    log_step "creating group ${HV_OPERATOR_GROUP}"
+    groupadd --system "$HV_OPERATOR_GROUP"
+  fi
   if id "$user" >/dev/null 2>&1; then
     log_step "operator account ${user} exists"
   else
