@@ -1,4 +1,4 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core'
 import { type Connection, describeConnection, resolveConnection } from './lib/config/connection.js'
 import type { ExperienceLevel } from './lib/config/schemas.js'
 import { loadSettings, settingsPath } from './lib/config/settings.js'
@@ -32,7 +32,10 @@ export abstract class HvCommand extends Command {
     }),
   }
 
+  /** For messages on stderr (notes, errors). */
   protected readonly theme: Theme = themeFor(process.stderr)
+  /** For results on stdout (tables, reports): plain when stdout is piped, whatever stderr is. */
+  protected readonly outputTheme: Theme = themeFor(process.stdout)
   private experienceLevel: ExperienceLevel | undefined
   private verboseOutput = false
 
@@ -57,6 +60,14 @@ export abstract class HvCommand extends Command {
   protected async note(text: string): Promise<void> {
     if (this.jsonEnabled()) return
     if ((await this.experience()) !== 'expert') this.logToStderr(text)
+  }
+
+  /**
+   * What hv is about to do with privileges (a sudo, and why), on stderr even under --json:
+   * a sudo is never silent.
+   */
+  protected announce(text: string): void {
+    ux.stderr(this.theme.warning(text))
   }
 
   protected verbose(text: string): void {

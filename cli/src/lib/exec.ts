@@ -22,6 +22,12 @@ export interface RunOptions {
   inheritStderr?: boolean
   /** Exit codes that are an answer rather than a failure (e.g. `dpkg-query` 1 = not installed). */
   allowedExitCodes?: readonly number[]
+  /**
+   * The program talks to the user: it reads hv's stdin (sudo asking for a password) and
+   * writes to hv's stderr, its stdout included, so that hv's stdout stays the --json result.
+   * Nothing is captured.
+   */
+  interactive?: boolean
 }
 
 export interface RunResult {
@@ -72,7 +78,9 @@ export async function run(program: string, args: readonly string[], options: Run
     extendEnv: true,
     reject: false,
     stripFinalNewline: true,
-    stderr: options.inheritStderr ? 'inherit' : 'pipe',
+    ...(options.interactive
+      ? { stdin: 'inherit' as const, stdout: process.stderr, stderr: 'inherit' as const }
+      : { stderr: options.inheritStderr ? ('inherit' as const) : ('pipe' as const) }),
   })
   if (result.failed && result.exitCode === undefined) {
     if (result.timedOut) throw new CommandTimeoutError(program, args, options.timeoutMs ?? 0)
@@ -84,7 +92,7 @@ export async function run(program: string, args: readonly string[], options: Run
   if (exitCode !== 0 && !(options.allowedExitCodes ?? []).includes(exitCode)) {
     throw new CommandFailedError(program, args, exitCode, String(result.stderr ?? ''))
   }
-  return { stdout: String(result.stdout), stderr: String(result.stderr ?? ''), exitCode }
+  return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode }
 }
 
 /** The absolute path `program` would start from, looked up on PATH like a shell does; undefined when absent. */

@@ -14,7 +14,15 @@ export interface Theme {
   strong(text: string): string
   command(text: string): string
   readonly symbols: { ok: string; fail: string; warn: string; info: string }
+  /** A feature's risk: an icon and the level in its colour, or the bare level without colour. */
+  risk(level: RiskTone): string
+  /** A check's outcome: an icon and the word in its colour, or the bare word without colour. */
+  outcome(outcome: CheckOutcome): string
 }
+
+/** The registry's risk levels, lowest first (modules/features/feature-categories.nix). */
+export type RiskTone = 'minimal' | 'low' | 'moderate' | 'high' | 'critical'
+export type CheckOutcome = 'pass' | 'fail' | 'unknown'
 
 export interface ColorEnvironment {
   isTTY: boolean
@@ -29,6 +37,20 @@ export function colorEnabled({ isTTY, env }: ColorEnvironment): boolean {
 
 export function createTheme(color: boolean): Theme {
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 })
+  const riskStyle: Record<RiskTone, [string, (text: string) => string]> = {
+    minimal: ['○', chalk.green],
+    low: ['●', chalk.green],
+    moderate: ['▲', chalk.yellow],
+    high: ['◆', chalk.red],
+    critical: ['✖', (text) => chalk.bold.red(text)],
+  }
+  const outcomeStyle: Record<CheckOutcome, [string, (text: string) => string]> = {
+    pass: ['✔', chalk.green],
+    fail: ['✖', chalk.red],
+    unknown: ['?', chalk.yellow],
+  }
+  const badge = ([icon, paint]: [string, (text: string) => string], word: string): string =>
+    color ? paint(`${icon} ${word}`) : word
   return {
     color,
     error: (text) => chalk.red(text),
@@ -40,9 +62,18 @@ export function createTheme(color: boolean): Theme {
     symbols: color
       ? { ok: chalk.green('✔'), fail: chalk.red('✖'), warn: chalk.yellow('⚠'), info: chalk.blue('ℹ') }
       : { ok: '[ok]', fail: '[fail]', warn: '[warn]', info: '[info]' },
+    risk: (level) => badge(riskStyle[level], level),
+    outcome: (outcome) => badge(outcomeStyle[outcome], outcome),
   }
 }
 
 export function themeFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Theme {
   return createTheme(colorEnabled({ isTTY: Boolean(stream.isTTY), env }))
+}
+
+const ANSI_ESCAPE = /\u001B\[[0-9;]*m/g
+
+/** The width a string takes on a terminal, colour codes aside. */
+export function visibleLength(text: string): number {
+  return text.replace(ANSI_ESCAPE, '').length
 }

@@ -5,7 +5,7 @@ import { runSetup, type SetupResult } from '../../lib/dev/setup.js'
 
 export default class DevSetup extends HvCommand {
   static override summary = 'prepare this machine for Hyper-NixOS development'
-  static override description = `Installs the Debian/Ubuntu packages the project needs, installs npm dependencies and builds hv, links it as /usr/local/bin/hv, starts libvirtd (by hand when there is no systemd, so that polkit decides who may connect), creates an unprivileged operator account in the libvirt group, and builds the test guests into a cache outside the repository.
+  static override description = `Installs the Debian/Ubuntu packages the project needs, installs npm dependencies and builds hv, links it as /usr/local/bin/hv, starts libvirtd (by hand when there is no systemd, so that polkit decides who may connect), installs the Hyper-NixOS polkit rules (setup phase), creates an unprivileged operator account in hypervisor-operators, and builds the test guests into a cache outside the repository.
 
 It is a system operation: it needs root and says so. It is idempotent: re-running it changes only what is missing or out of date. On NixOS it tells you to use nix develop instead.`
   static override examples = [

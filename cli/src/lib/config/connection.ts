@@ -1,9 +1,11 @@
+import { join } from 'node:path'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
 import { readValidatedJson } from './json-file.js'
+import { DEFAULT_HYPERVISOR_ROOT, hypervisorRoot } from './paths.js'
 import { HostConfig, LibvirtUri } from './schemas.js'
 
-export const DEFAULT_HOST_CONFIG_PATH = '/etc/hypervisor/hv.json'
+export const DEFAULT_HOST_CONFIG_PATH = join(DEFAULT_HYPERVISOR_ROOT, 'hv.json')
 
 export type UriSource = 'flag' | 'env' | 'host-config' | 'libvirt-default'
 
@@ -24,9 +26,9 @@ export interface ConnectionInputs {
   hostConfigPath?: string
 }
 
-/** hv.json's path: HV_HOST_CONFIG overrides the default so dev machines and tests can relocate it. */
+/** hv.json's path: HV_HOST_CONFIG names the file, else it is in HYPERVISOR_ROOT (default /etc/hypervisor). */
 export function hostConfigPath(env: NodeJS.ProcessEnv): string {
-  return env.HV_HOST_CONFIG || DEFAULT_HOST_CONFIG_PATH
+  return env.HV_HOST_CONFIG || join(hypervisorRoot(env), 'hv.json')
 }
 
 export function loadHostConfig(path: string): Promise<HostConfig | undefined> {

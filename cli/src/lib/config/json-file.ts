@@ -20,11 +20,16 @@ export async function readValidatedJson<T>(path: string, schema: ZodType<T>, fix
       cause: error,
     })
   }
+  return parseValidatedJson(text, path, schema, fixHint)
+}
+
+/** Parses and validates JSON text from `source` (a file, or a program's output), naming every bad field. */
+export function parseValidatedJson<T>(text: string, source: string, schema: ZodType<T>, fixHint: string): T {
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new HvError('CONFIG_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, {
+    throw new HvError('CONFIG_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, {
       exitCode: ExitCode.INVALID_ARGUMENT,
       suggestions: [fixHint],
       cause: error,
@@ -32,7 +37,7 @@ export async function readValidatedJson<T>(path: string, schema: ZodType<T>, fix
   }
   const parsed = schema.safeParse(data)
   if (!parsed.success) {
-    throw new HvError('CONFIG_INVALID', `${path} is invalid:\n  ${describeZodIssues(parsed.error).join('\n  ')}`, {
+    throw new HvError('CONFIG_INVALID', `${source} is invalid:\n  ${describeZodIssues(parsed.error).join('\n  ')}`, {
       exitCode: ExitCode.INVALID_ARGUMENT,
       suggestions: [fixHint],
       cause: parsed.error,

@@ -10,12 +10,29 @@ export const LibvirtObjectName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
 
+/** What new VMs get unless `hv vm create` is told otherwise (hypervisor.cli.defaults, set by features). */
+export const VmDefaults = z
+  .object({
+    firmware: z.enum(['bios', 'uefi']).optional(),
+    secureBoot: z.boolean().optional(),
+    tpm: z.boolean().optional(),
+    guestAgent: z.boolean().optional(),
+    serialConsoleLog: z.boolean().optional(),
+  })
+  .strict()
+export type VmDefaults = z.infer<typeof VmDefaults>
+
 /** /etc/hypervisor/hv.json, written by the NixOS module (modules/core). */
 export const HostConfig = z
   .object({
     uri: LibvirtUri.optional(),
     storagePool: LibvirtObjectName.optional(),
     network: LibvirtObjectName.optional(),
+    defaults: VmDefaults.optional(),
+    /** A JSON file in the host's flake that its configuration reads with lib.importJSON; `--apply` edits it. */
+    managedSettingsFile: z.string().startsWith('/', 'must be an absolute path').optional(),
+    /** The flake reference for `nixos-rebuild switch --flake`, such as /etc/nixos#hv1. */
+    rebuildFlake: z.string().regex(/^\S+$/, 'must be a flake reference such as /etc/nixos#hv1').optional(),
   })
   .strict()
 export type HostConfig = z.infer<typeof HostConfig>
@@ -30,3 +47,14 @@ export const UserSettings = z
   })
   .strict()
 export type UserSettings = z.infer<typeof UserSettings>
+
+/** The host's security phase (hypervisor.security.phase). */
+export const SecurityPhase = z.enum(['setup', 'hardened'])
+export type SecurityPhase = z.infer<typeof SecurityPhase>
+
+/**
+ * The file hv.json's managedSettingsFile names, which the host's configuration reads with
+ * lib.importJSON. hv changes `phase` and keeps every other key as it is.
+ */
+export const ManagedSettings = z.looseObject({ phase: SecurityPhase.optional() })
+export type ManagedSettings = z.infer<typeof ManagedSettings>

@@ -70,9 +70,15 @@ export function setupSteps(options: Pick<SetupOptions, 'operator' | 'cloudGuest'
       script: ['scripts/dev/start-services.sh'],
     },
     {
+      id: 'polkit',
+      title: 'Install the Hyper-NixOS polkit rules',
+      why: 'The rules a Hyper-NixOS host gets (modules/security/polkit-rules.nix, setup phase): only root and members of hypervisor-operators may connect to libvirt.',
+      script: ['scripts/dev/install-polkit-rules.sh', 'setup'],
+    },
+    {
       id: 'operator',
       title: `Create the operator account ${options.operator}`,
-      why: 'An unprivileged user in the libvirt group runs the tests and the demo, as an operator would: no sudo for VM work. The libvirt group is root-equivalent on a read-write socket: keep such accounts to test machines.',
+      why: 'An unprivileged member of hypervisor-operators runs the tests and the demo, as an operator would: no sudo for VM work. In the setup phase that access is root-equivalent on a read-write socket: keep such accounts to test machines.',
       script: ['scripts/dev/create-operator.sh', options.operator],
     },
     {

@@ -6,6 +6,8 @@ export interface ErrorEnvelope {
   code: string
   message: string
   suggestions: string[]
+  /** The command's result up to the failure (an audit's checks), when it says more than the message. */
+  data?: unknown
 }
 
 /**
@@ -16,21 +18,26 @@ export class HvError extends Error {
   readonly code: string
   readonly exitCode: ExitCodeValue
   readonly suggestions: string[]
+  readonly data: unknown
 
   constructor(
     code: string,
     message: string,
-    options: { exitCode?: ExitCodeValue; suggestions?: string[]; cause?: unknown } = {},
+    options: { exitCode?: ExitCodeValue; suggestions?: string[]; cause?: unknown; data?: unknown } = {},
   ) {
     super(message, { cause: options.cause })
     this.name = 'HvError'
     this.code = code
     this.exitCode = options.exitCode ?? ExitCode.GENERAL_ERROR
     this.suggestions = options.suggestions ?? []
+    this.data = options.data
   }
 
+  /** `data` appears only when the error carries a result (a failed audit's checks). */
   toEnvelope(): ErrorEnvelope {
-    return { status: this.exitCode, code: this.code, message: this.message, suggestions: this.suggestions }
+    const envelope: ErrorEnvelope = { status: this.exitCode, code: this.code, message: this.message, suggestions: this.suggestions }
+    if (this.data !== undefined) envelope.data = this.data
+    return envelope
   }
 }
 

@@ -22,7 +22,7 @@ const ERROR_RULES: ErrorRule[] = [
     code: 'LIBVIRT_PERMISSION_DENIED',
     exitCode: ExitCode.PERMISSION_DENIED,
     suggestions: (uri) => [
-      `you may not manage VMs on ${uri}: ask an administrator to add you to the hypervisor-operators group (on Debian: libvirt)`,
+      `you may not manage VMs on ${uri}: ask an administrator to add you to hypervisor.operators (the hypervisor-operators group)`,
       'then log in again so the new group applies',
     ],
   },
