@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { confirm } from '../../src/lib/prompt.js'
-import { colorEnabled, createTheme } from '../../src/lib/theme.js'
+import { colorEnabled, createTheme, visibleLength } from '../../src/lib/theme.js'
 
 describe('theme', () => {
   it('colours a terminal, but not when NO_COLOR is set, TERM is dumb, or output is piped', () => {
@@ -15,6 +15,14 @@ describe('theme', () => {
     expect(createTheme(false).symbols).toEqual({ ok: '[ok]', fail: '[fail]', warn: '[warn]', info: '[info]' })
     expect(createTheme(false).error('x')).toBe('x')
     expect(createTheme(true).symbols.ok).toContain('✔')
+  })
+
+  it('shows risk levels and check outcomes as coloured icons, or as bare words without colour', () => {
+    expect(createTheme(false).risk('high')).toBe('high')
+    expect(createTheme(false).outcome('unknown')).toBe('unknown')
+    expect(createTheme(true).risk('high')).toBe('\u001B[31m◆ high\u001B[39m')
+    expect(createTheme(true).outcome('pass')).toBe('\u001B[32m✔ pass\u001B[39m')
+    expect(visibleLength(createTheme(true).risk('critical'))).toBe('✖ critical'.length)
   })
 })
 

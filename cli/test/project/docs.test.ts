@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { renderExitCodeTable } from '../../src/lib/docs/exit-code-table.js'
+import { FEATURE_MATRIX_START, FEATURE_MATRIX_STOP, type MatrixRegistry, renderFeatureMatrix } from '../../src/lib/docs/feature-matrix.js'
+import { nixEval } from '../helpers/nix.js'
 import { CLI_ROOT, PROJECT_ROOT } from '../helpers/project.js'
 
 const execFileAsync = promisify(execFile)
@@ -17,6 +19,12 @@ function between(text: string, start: string, end: string): string {
 }
 
 describe('generated documentation is current', () => {
+  it('docs/features.md holds the feature matrix of the registry (regenerate: cd cli && npm run docs)', async () => {
+    const registry = await nixEval<MatrixRegistry>('import ./modules/features/feature-categories.nix')
+    const doc = await readFile(join(PROJECT_ROOT, 'docs', 'features.md'), 'utf8')
+    expect(between(doc, FEATURE_MATRIX_START, FEATURE_MATRIX_STOP)).toBe(renderFeatureMatrix(registry))
+  })
+
   it('docs/exit-codes.md holds the exit-code table of the code', async () => {
     const doc = await readFile(join(PROJECT_ROOT, 'docs', 'exit-codes.md'), 'utf8')
     expect(between(doc, '<!-- exit-codes -->', '<!-- exit-codes-stop -->')).toBe(renderExitCodeTable())

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { describeConnection, resolveConnection } from '../../../src/lib/config/connection.js'
+import { describeConnection, hostConfigPath as configPathFor, loadHostConfig, resolveConnection } from '../../../src/lib/config/connection.js'
 import { HvError } from '../../../src/lib/errors/hv-error.js'
 
 let dir: string
@@ -74,5 +74,33 @@ describe('libvirt connection resolution', () => {
     await writeHostConfig({ uri: 'qemu:///system' })
     const connection = await resolveConnection({ connectFlag: undefined, env: {}, hostConfigPath })
     expect(describeConnection(connection)).toBe(`libvirt: qemu:///system (from ${hostConfigPath})`)
+  })
+
+  it('finds hv.json in HYPERVISOR_ROOT unless HV_HOST_CONFIG names it', () => {
+    expect(configPathFor({})).toBe('/etc/hypervisor/hv.json')
+    expect(configPathFor({ HYPERVISOR_ROOT: '/srv/hv' })).toBe('/srv/hv/hv.json')
+    expect(configPathFor({ HYPERVISOR_ROOT: '/srv/hv', HV_HOST_CONFIG: '/tmp/x.json' })).toBe('/tmp/x.json')
+  })
+
+  it('reads the VM defaults, the managed settings file and the flake the module writes', async () => {
+    const written = {
+      uri: 'qemu:///system',
+      defaults: { firmware: 'uefi', secureBoot: true, tpm: false, guestAgent: true, serialConsoleLog: false },
+      managedSettingsFile: '/etc/nixos/hypervisor-settings.json',
+      rebuildFlake: '/etc/nixos#hv1',
+    }
+    await writeHostConfig(written)
+    expect(await loadHostConfig(hostConfigPath)).toEqual(written)
+  })
+
+  it('refuses bad VM defaults, a relative settings file and an unknown default, field by field', async () => {
+    await writeHostConfig({ defaults: { firmware: 'coreboot', sound: true }, managedSettingsFile: 'settings.json', rebuildFlake: '/etc/nixos #hv1' })
+    const error = (await loadHostConfig(hostConfigPath).catch((caught: unknown) => caught)) as HvError
+    expect(error.message.split('\n').slice(1)).toEqual([
+      '  defaults.firmware: Invalid option: expected one of "bios"|"uefi"',
+      '  defaults: Unrecognized key: "sound"',
+      '  managedSettingsFile: must be an absolute path',
+      '  rebuildFlake: must be a flake reference such as /etc/nixos#hv1',
+    ])
   })
 })

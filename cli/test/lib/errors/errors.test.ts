@@ -32,6 +32,18 @@ describe('HvError rendering', () => {
     })
   })
 
+  it('adds "data" to the envelope only when the error carries a result', () => {
+    expect(Object.keys(error.toEnvelope())).toEqual(['status', 'code', 'message', 'suggestions'])
+    const failed = new HvError('SECURITY_CHECK_FAILED', '1 of 2 guarantees do not hold: x', { exitCode: ExitCode.SECURITY_CHECK_FAILED, data: { summary: { fail: 1 } } })
+    expect(JSON.parse(renderJson(failed))).toEqual({
+      status: 43,
+      code: 'SECURITY_CHECK_FAILED',
+      message: '1 of 2 guarantees do not hold: x',
+      suggestions: [],
+      data: { summary: { fail: 1 } },
+    })
+  })
+
   it('colours only when the theme has colour', () => {
     expect(renderHuman(error, createTheme(true))).toContain('\u001B[')
     expect(renderHuman(error, plain)).not.toContain('\u001B[')
