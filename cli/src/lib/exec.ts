@@ -28,6 +28,8 @@ export interface RunOptions {
    * Nothing is captured.
    */
   interactive?: boolean
+  /** The program takes over the terminal (stdin, stdout, stderr), like a console. */
+  terminal?: boolean
 }
 
 export interface RunResult {
@@ -78,7 +80,9 @@ export async function run(program: string, args: readonly string[], options: Run
     extendEnv: true,
     reject: false,
     stripFinalNewline: true,
-    ...(options.interactive
+    ...(options.terminal
+      ? { stdio: 'inherit' as const }
+      : options.interactive
       ? { stdin: 'inherit' as const, stdout: process.stderr, stderr: 'inherit' as const }
       : { stderr: options.inheritStderr ? ('inherit' as const) : ('pipe' as const) }),
   })
@@ -159,4 +163,48 @@ export async function watchOutput(program: string, args: readonly string[], opti
   } finally {
     child.kill()
   }
+}
+
+export interface LineStream {
+  /** Resolves when the program has ended (its exit code, undefined after a signal). */
+  readonly exited: Promise<number | undefined>
+  /** Stops the program; lines already received stay delivered. */
+  close(): void
+  /** What the program wrote on stderr so far (why it ended, when it did). */
+  stderr(): string
+}
+
+/**
+ * Starts a long-running program and calls `onLine` for each line of its stdout as it
+ * arrives (an event stream such as `virsh event --loop`), until `close()`.
+ */
+export function streamLines(
+  program: string,
+  args: readonly string[],
+  onLine: (line: string) => void,
+  options: { env?: Record<string, string | undefined> } = {},
+): LineStream {
+  const child = execa(program, [...args], {
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    buffer: false,
+  })
+  let pending = ''
+  let errors = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors = (errors + chunk.toString('utf8')).slice(-4000)
+  })
+  child.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8')
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) onLine(line)
+  })
+  const exited = child.then(
+    (result) => result.exitCode,
+    () => undefined,
+  )
+  return { exited, close: () => void child.kill(), stderr: () => errors }
 }

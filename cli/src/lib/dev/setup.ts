@@ -76,6 +76,12 @@ export function setupSteps(options: Pick<SetupOptions, 'operator' | 'cloudGuest'
       script: ['scripts/dev/install-polkit-rules.sh', 'setup'],
     },
     {
+      id: 'pool',
+      title: 'Create the storage pool "hypervisor"',
+      why: 'The pool a Hyper-NixOS host defines at boot (/var/lib/hypervisor/images): hv vm keeps its disks, overlays and seeds there as libvirt volumes.',
+      script: ['scripts/dev/create-storage-pool.sh'],
+    },
+    {
       id: 'operator',
       title: `Create the operator account ${options.operator}`,
       why: 'An unprivileged member of hypervisor-operators runs the tests and the demo, as an operator would: no sudo for VM work. In the setup phase that access is root-equivalent on a read-write socket: keep such accounts to test machines.',

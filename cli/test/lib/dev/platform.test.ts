@@ -23,7 +23,7 @@ describe('platform detection', () => {
 describe('setup steps', () => {
   it('run in dependency order, each through a script, and the cloud guest only when asked', () => {
     const ids = setupSteps({ operator: 'ana', cloudGuest: true }).map((step) => step.id)
-    expect(ids).toEqual(['packages', 'cli', 'link', 'services', 'polkit', 'operator', 'tiny-guest', 'cloud-guest'])
+    expect(ids).toEqual(['packages', 'cli', 'link', 'services', 'polkit', 'pool', 'operator', 'tiny-guest', 'cloud-guest'])
     expect(setupSteps({ operator: 'ana', cloudGuest: false }).map((step) => step.id)).not.toContain('cloud-guest')
     const operator = setupSteps({ operator: 'ana', cloudGuest: false }).find((step) => step.id === 'operator')
     expect(operator?.script).toEqual(['scripts/dev/create-operator.sh', 'ana'])

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path'
+import { userInfo } from 'node:os'
+import { Args, Flags } from '@oclif/core'
+import { parseSize } from '../../lib/text/size.js'
+import { type CreateResult, createVm } from '../../lib/vm/create.js'
+import { startWithConsole } from '../../lib/vm/console.js'
+import { VmCommand } from '../../vm-command.js'
+
+export default class VmCreate extends VmCommand {
+  static override summary = 'create a VM from a disk image, an ISO, a kernel, or an empty disk'
+  static override description = `Creates a VM in the storage pool of hv.json (default "hypervisor"):
+
+  --image FILE   a qcow2 or raw image, imported once into the pool as a shared base; the VM gets a copy-on-write overlay (grown to --disk-size)
+  --iso FILE     an installer ISO on a CD-ROM, with an empty disk of --disk-size
+  --kernel FILE  direct kernel boot (with --initrd and --cmdline), optionally with an empty disk
+
+The name is claimed atomically: when it is taken, nothing is created (exit 22). Firmware, TPM and the guest agent channel default to what the host's features chose (hv.json). Acceleration: KVM when libvirt offers it, TCG (software emulation) otherwise.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> web --image ./debian-12.qcow2 --memory 2G --vcpus 2 --disk-size 20G --start',
+    '<%= config.bin %> <%= command.id %> installer --iso ./nixos.iso --disk-size 30G --firmware uefi --tpm',
+    '<%= config.bin %> <%= command.id %> tiny --kernel ./vmlinuz --initrd ./initrd.img --cmdline "console=ttyS0" --accel tcg --start --console',
+  ]
+  static override args = { name: Args.string({ description: 'the new VM (1-63 letters, digits, dots, dashes, underscores)', required: true }) }
+  static override flags = {
+    image: Flags.string({ description: 'disk image to boot (qcow2 or raw), used copy-on-write', exclusive: ['iso', 'kernel'] }),
+    iso: Flags.string({ description: 'ISO to boot from, on a CD-ROM', exclusive: ['image', 'kernel'] }),
+    kernel: Flags.string({ description: 'kernel for direct kernel boot', exclusive: ['image', 'iso'] }),
+    initrd: Flags.string({ description: 'initrd for --kernel', dependsOn: ['kernel'] }),
+    cmdline: Flags.string({ description: 'kernel command line for --kernel', dependsOn: ['kernel'] }),
+    memory: Flags.string({ description: 'memory: 512M, 2G (a plain number is MiB)', default: '1G' }),
+    vcpus: Flags.integer({ description: 'virtual CPUs', default: 1, min: 1, max: 512 }),
+    'disk-size': Flags.string({ description: 'disk size: 20G (a plain number is GiB); with --image, the overlay grows to it' }),
+    network: Flags.string({ description: 'libvirt network for the VM (default: hv.json, else "default")' }),
+    'no-network': Flags.boolean({ description: 'no network interface', default: false }),
+    pool: Flags.string({ description: 'storage pool for the VM\'s volumes (default: hv.json, else "hypervisor")' }),
+    firmware: Flags.string({ description: 'firmware (default: hv.json, else bios)', options: ['bios', 'uefi'] }),
+    'secure-boot': Flags.boolean({ description: 'UEFI Secure Boot (needs --firmware uefi)', allowNo: true }),
+    tpm: Flags.boolean({ description: 'an emulated TPM 2.0 (swtpm)', allowNo: true }),
+    'guest-agent': Flags.boolean({ description: 'a channel for the QEMU guest agent', allowNo: true }),
+    accel: Flags.string({ description: 'acceleration: auto picks KVM when libvirt offers it', options: ['auto', 'kvm', 'tcg'], default: 'auto' }),
+    start: Flags.boolean({ description: 'start the VM once created', default: false }),
+    console: Flags.boolean({ description: 'attach to its serial console after starting (implies --start)', default: false }),
+  }
+
+  async run(): Promise<CreateResult> {
+    const { args, flags } = await this.parse(VmCreate)
+    const target = await this.target(flags.connect)
+    const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path))
+    const defaults = target.defaults
+    const firmware = (flags.firmware as 'bios' | 'uefi' | undefined) ?? defaults.firmware ?? 'bios'
+    const result = await createVm(
+      target.uri,
+      {
+        name: args.name,
+        pool: flags.pool ?? target.pool,
+        memoryMiB: Math.round(parseSize(flags.memory, 'M', '--memory') / 1024 / 1024),
+        vcpus: flags.vcpus,
+        diskSizeBytes: flags['disk-size'] === undefined ? undefined : parseSize(flags['disk-size'], 'G', '--disk-size'),
+        image: absolute(flags.image),
+        iso: absolute(flags.iso),
+        kernel: absolute(flags.kernel),
+        initrd: absolute(flags.initrd),
+        cmdline: flags.cmdline ?? '',
+        network: flags['no-network'] ? undefined : (flags.network ?? target.network),
+        firmware,
+        secureBoot: flags['secure-boot'] ?? (firmware === 'uefi' && (defaults.secureBoot ?? false)),
+        tpm: flags.tpm ?? defaults.tpm ?? false,
+        guestAgent: flags['guest-agent'] ?? defaults.guestAgent ?? false,
+        accel: flags.accel as 'auto' | 'kvm' | 'tcg',
+        owner: userInfo().username,
+        start: (flags.start || flags.console) && !(flags.console && !this.jsonEnabled()),
+      },
+      (message) => this.note(message),
+    )
+    this.log(`${this.theme.symbols.ok} ${result.name} created${result.started ? ' and started' : ''} (${result.accel === 'kvm' ? 'KVM' : 'TCG'}, ${result.firmware.toUpperCase()})`)
+    if (flags.console && !this.jsonEnabled()) await startWithConsole(target.uri, result.name, (text) => this.logToStderr(this.theme.muted(text)))
+    else if (!result.started) this.log(`  start it: hv vm start ${result.name}`)
+    return result
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Where `hv vm` works: the libvirt URI (--connect, LIBVIRT_DEFAULT_URI, hv.json, then
+ * libvirt's default), the storage pool and network for new VMs, and the VM defaults the
+ * host's features chose (hv.json).
+ */
+import { constants } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { type Connection, loadHostConfig } from '../config/connection.js'
+import type { VmDefaults } from '../config/schemas.js'
+
+export const DEFAULT_POOL = 'hypervisor'
+export const DEFAULT_NETWORK = 'default'
+const SYSTEM_SOCKETS = ['/run/libvirt/libvirt-sock', '/var/run/libvirt/libvirt-sock']
+
+export interface VmTarget {
+  uri: string
+  pool: string
+  network: string
+  defaults: VmDefaults
+  /** Set when a non-root user landed on qemu:///session while a system daemon exists. */
+  sessionWarning: string | undefined
+}
+
+async function systemDaemonRuns(): Promise<boolean> {
+  for (const socket of SYSTEM_SOCKETS) {
+    try {
+      await access(socket, constants.F_OK)
+      return true
+    } catch {
+      // not this one
+    }
+  }
+  return false
+}
+
+export async function vmTarget(connection: Connection, isRoot = process.getuid?.() === 0): Promise<VmTarget> {
+  const host = connection.hostConfigFound ? await loadHostConfig(connection.hostConfigPath) : undefined
+  const uri = connection.uri ?? (isRoot ? 'qemu:///system' : 'qemu:///session')
+  let sessionWarning: string | undefined
+  if (connection.uri === undefined && !isRoot && (await systemDaemonRuns())) {
+    sessionWarning =
+      "libvirt: using your per-user daemon (qemu:///session) because nothing names a URI; the system daemon runs too. For the host's VMs use --connect qemu:///system (or LIBVIRT_DEFAULT_URI, or /etc/hypervisor/hv.json on a Hyper-NixOS host)."
+  }
+  return {
+    uri,
+    pool: connection.storagePool ?? DEFAULT_POOL,
+    network: connection.network ?? DEFAULT_NETWORK,
+    defaults: host?.defaults ?? {},
+    sessionWarning,
+  }
+}
