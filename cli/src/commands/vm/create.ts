@@ -6,6 +6,9 @@ import { type CreateResult, createVm } from '../../lib/vm/create.js'
 import { startWithConsole } from '../../lib/vm/console.js'
 import { VmCommand } from '../../vm-command.js'
 
+/** Where the serialConsoleLogging feature keeps console logs (modules/security/console-logging.nix). */
+const CONSOLE_LOG_DIRECTORY = '/var/log/hypervisor/consoles'
+
 export default class VmCreate extends VmCommand {
   static override summary = 'create a VM from a disk image, an ISO, a kernel, or an empty disk'
   static override description = `Creates a VM in the storage pool of hv.json (default "hypervisor"):
@@ -14,7 +17,7 @@ export default class VmCreate extends VmCommand {
   --iso FILE     an installer ISO on a CD-ROM, with an empty disk of --disk-size
   --kernel FILE  direct kernel boot (with --initrd and --cmdline), optionally with an empty disk
 
-The name is claimed atomically: when it is taken, nothing is created (exit 22). Firmware, TPM and the guest agent channel default to what the host's features chose (hv.json). Acceleration: KVM when libvirt offers it, TCG (software emulation) otherwise.`
+The name is claimed atomically: when it is taken, nothing is created (exit 22). Firmware, Secure Boot, TPM, the guest agent channel and console logging default to what the host's features chose (hv.json). Acceleration: KVM when libvirt offers it, TCG (software emulation) otherwise.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> web --image ./debian-12.qcow2 --memory 2G --vcpus 2 --disk-size 20G --start',
     '<%= config.bin %> <%= command.id %> installer --iso ./nixos.iso --disk-size 30G --firmware uefi --tpm',
@@ -37,6 +40,7 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     'secure-boot': Flags.boolean({ description: 'UEFI Secure Boot (needs --firmware uefi)', allowNo: true }),
     tpm: Flags.boolean({ description: 'an emulated TPM 2.0 (swtpm)', allowNo: true }),
     'guest-agent': Flags.boolean({ description: 'a channel for the QEMU guest agent', allowNo: true }),
+    'console-log': Flags.boolean({ description: `log the serial console to ${CONSOLE_LOG_DIRECTORY}/NAME.log (default: hv.json)`, allowNo: true }),
     accel: Flags.string({ description: 'acceleration: auto picks KVM when libvirt offers it', options: ['auto', 'kvm', 'tcg'], default: 'auto' }),
     start: Flags.boolean({ description: 'start the VM once created', default: false }),
     console: Flags.boolean({ description: 'attach to its serial console after starting (implies --start)', default: false }),
@@ -66,6 +70,8 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
         secureBoot: flags['secure-boot'] ?? (firmware === 'uefi' && (defaults.secureBoot ?? false)),
         tpm: flags.tpm ?? defaults.tpm ?? false,
         guestAgent: flags['guest-agent'] ?? defaults.guestAgent ?? false,
+        // The serialConsoleLogging feature: virtlogd keeps the console in the host's log directory.
+        serialLog: (flags['console-log'] ?? defaults.serialConsoleLog ?? false) ? `${CONSOLE_LOG_DIRECTORY}/${args.name}.log` : undefined,
         accel: flags.accel as 'auto' | 'kvm' | 'tcg',
         owner: userInfo().username,
         start: (flags.start || flags.console) && !(flags.console && !this.jsonEnabled()),

@@ -1,7 +1,7 @@
 /**
  * `hv dev demo`: boots the tiny test guest through libvirt as the calling user
- * and shows it in the domain list. It stands in for `hv vm create/list` until
- * those commands exist; the README's demo command stays the same either way.
+ * and shows it in the domain list, in one step: the README's main job. `hv vm create`,
+ * `hv vm start --console` and `hv vm list` do the same for any VM.
  */
 import { userInfo } from 'node:os'
 import { loadTinyGuest } from '../guests/test-guests.js'

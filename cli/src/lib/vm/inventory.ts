@@ -4,7 +4,8 @@
  * addresses. Domains created by other tools (virt-manager, NixVirt) are listed too; hv's
  * metadata, when present, says who owns a VM and what hv created for it.
  */
-import { type DomainDescription, parseDomainXml } from '../libvirt/domain-xml.js'
+import { XMLParser } from 'fast-xml-parser'
+import { type DomainDescription, HV_METADATA_NAMESPACE, parseDomainXml } from '../libvirt/domain-xml.js'
 import { virshBatch } from '../libvirt/virsh-batch.js'
 
 /** libvirt's virDomainState, as `domstats --state` reports it. */
@@ -20,8 +21,6 @@ export interface VmSummary {
   owner: string | undefined
   /** Addresses from the NAT network's DHCP leases (running VMs only). */
   ips: string[]
-  /** Why the VM's XML could not be read (then vcpus and memory are 0): listing goes on. */
-  problem?: string
 }
 
 export interface VmDetails extends VmSummary {
@@ -30,21 +29,53 @@ export interface VmDetails extends VmSummary {
   snapshots: string[]
 }
 
-/** `domstats --raw --state` → name → state. */
-export function parseDomstatsStates(text: string): Map<string, string> {
-  const states = new Map<string, string>()
-  let current: string | undefined
+export interface DomainStats {
+  state: string
+  /** balloon.maximum: the memory the domain is defined with. */
+  memoryMiB: number
+  vcpus: number
+}
+
+/** `domstats --raw --state [--balloon --vcpu]` → name → stats (libvirt reports memory in KiB). */
+export function parseDomstats(text: string): Map<string, DomainStats> {
+  const domains = new Map<string, DomainStats>()
+  let current: DomainStats | undefined
   for (const line of text.split('\n')) {
     const domain = /^Domain: '(.*)'$/.exec(line.trim())
     if (domain) {
-      current = domain[1] ?? ''
-      states.set(current, STATES[0])
+      current = { state: STATES[0], memoryMiB: 0, vcpus: 0 }
+      domains.set(domain[1] ?? '', current)
       continue
     }
-    const state = /^state\.state=(\d+)$/.exec(line.trim())
-    if (state && current !== undefined) states.set(current, STATES[Number(state[1])] ?? `state ${state[1]}`)
+    const field = /^([\w.]+)=(\d+)$/.exec(line.trim())
+    if (!field || !current) continue
+    const value = Number(field[2])
+    if (field[1] === 'state.state') current.state = STATES[value] ?? `state ${value}`
+    else if (field[1] === 'balloon.maximum') current.memoryMiB = Math.round(value / 1024)
+    else if (field[1] === 'vcpu.current') current.vcpus = value
   }
-  return states
+  return domains
+}
+
+/** `domstats --raw --state` → name → state. */
+export function parseDomstatsStates(text: string): Map<string, string> {
+  return new Map([...parseDomstats(text)].map(([name, stats]) => [name, stats.state]))
+}
+
+const metadataParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false })
+
+/**
+ * The owner in hv's metadata element, as `virsh metadata --uri urn:hyper-nixos:hv:1` prints
+ * it (the element alone, without namespace prefix); undefined when there is none.
+ */
+export function parseMetadataOwner(xml: string): string | undefined {
+  if (!xml.trim()) return undefined
+  try {
+    const owner = (metadataParser.parse(xml) as { instance?: { owner?: unknown } }).instance?.owner
+    return typeof owner === 'string' && owner.length > 0 && owner.length <= 64 ? owner : undefined
+  } catch {
+    return undefined // not our element: no owner
+  }
 }
 
 /** The IPv4/IPv6 addresses (without prefix length) of `domifaddr` output. */
@@ -60,12 +91,13 @@ function names(text: string): string[] {
   return text.split('\n').map((line) => line.trim()).filter(Boolean)
 }
 
-async function statesAndAutostart(uri: string): Promise<{ states: Map<string, string>; autostart: Set<string> }> {
+async function statesAndAutostart(uri: string): Promise<{ states: Map<string, string>; stats: Map<string, DomainStats>; autostart: Set<string> }> {
   const [stats = '', autostart = ''] = await virshBatch(uri, [
-    ['domstats', '--raw', '--state'],
+    ['domstats', '--raw', '--state', '--balloon', '--vcpu'],
     ['list', '--all', '--autostart', '--name'],
   ])
-  return { states: parseDomstatsStates(stats), autostart: new Set(names(autostart)) }
+  const parsed = parseDomstats(stats)
+  return { states: new Map([...parsed].map(([name, entry]) => [name, entry.state])), stats: parsed, autostart: new Set(names(autostart)) }
 }
 
 function summary(name: string, state: string, autostart: boolean, xml: string, addresses: string): VmSummary & { description: DomainDescription } {
@@ -82,26 +114,30 @@ function summary(name: string, state: string, autostart: boolean, xml: string, a
   }
 }
 
-/** Every domain of the connection, or only those `owner` created with hv. */
+/**
+ * Every domain of the connection, or only those `owner` created with hv. Sizes come from
+ * domstats and the owner from hv's metadata element alone (not the whole domain XML), so a
+ * listing stays cheap with hundreds of domains.
+ */
 export async function listVms(uri: string, options: { owner?: string } = {}): Promise<VmSummary[]> {
-  const { states, autostart } = await statesAndAutostart(uri)
-  const domains = [...states.keys()].filter((name) => !name.includes('\n'))
+  const { stats, autostart } = await statesAndAutostart(uri)
+  const domains = [...stats.keys()].filter((name) => !name.includes('\n'))
   const commands = domains.flatMap((name) => [
-    ['dumpxml', name],
-    states.get(name) === 'running' ? ['domifaddr', name, '--source', 'lease'] : ['echo'],
+    ['metadata', name, '--uri', HV_METADATA_NAMESPACE],
+    stats.get(name)?.state === 'running' ? ['domifaddr', name, '--source', 'lease'] : ['echo'],
   ])
   const outputs = await virshBatch(uri, commands)
   const vms: VmSummary[] = []
   domains.forEach((name, index) => {
-    const xml = outputs[index * 2]
-    if (!xml) return // undefined between the two calls
-    let vm: VmSummary
-    try {
-      const { description: _description, ...rest } = summary(name, states.get(name) ?? 'no state', autostart.has(name), xml, outputs[index * 2 + 1] ?? '')
-      vm = rest
-    } catch (error) {
-      // One unreadable (or tampered) domain must not hide the others.
-      vm = { name, state: states.get(name) ?? 'no state', vcpus: 0, memoryMiB: 0, autostart: autostart.has(name), owner: undefined, ips: [], problem: (error as Error).message }
+    const entry = stats.get(name) ?? { state: 'no state', memoryMiB: 0, vcpus: 0 }
+    const vm: VmSummary = {
+      name,
+      state: entry.state,
+      vcpus: entry.vcpus,
+      memoryMiB: entry.memoryMiB,
+      autostart: autostart.has(name),
+      owner: parseMetadataOwner(outputs[index * 2] ?? ''),
+      ips: parseDomifaddr(outputs[index * 2 + 1] ?? ''),
     }
     if (options.owner === undefined || vm.owner === options.owner) vms.push(vm)
   })

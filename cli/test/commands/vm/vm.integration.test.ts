@@ -5,7 +5,9 @@
  * to the disk is seen by booting the guest, as a user would.
  */
 import { execFile } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { access, chmod, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { watchOutput } from '../../../src/lib/exec.js'
@@ -53,6 +55,8 @@ async function stop(name: string): Promise<void> {
   expect(exitCode, stderr).toBe(0)
   expect(result).toMatchObject({ name, state: 'shut off', how: 'shutdown' })
 }
+
+const exists = (path: string) => access(path).then(() => true, () => false)
 
 async function leftovers(): Promise<{ domains: string[]; volumes: string[]; files: string[] }> {
   const virsh = (...args: string[]) => execFileAsync('virsh', ['-c', URI, ...args]).then(({ stdout }) => stdout.split('\n').map((line) => line.trim()).filter(Boolean))
@@ -139,6 +143,49 @@ describe.skipIf(blocker !== undefined)('hv vm as the operator on the real libvir
     expect((await json(['vm', 'delete', VM])).exitCode).toBe(0)
     const missing = await json(['vm', 'info', VM])
     expect(missing).toMatchObject({ exitCode: 21, result: { code: 'VM_NOT_FOUND', suggestions: [expect.stringContaining('hv vm list')] } })
+    expect(await leftovers()).toEqual({ domains: [], volumes: [], files: [] })
+  })
+
+  it('from an image: a copy-on-write overlay on a shared base; UEFI variables and TPM state go with the VM', { timeout: 300_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hv-it-image-'))
+    await chmod(dir, 0o755)
+    const image = join(dir, 'disk.qcow2')
+    const layered = join(dir, 'layered.qcow2')
+    await execFileAsync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '32M'])
+    await execFileAsync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image, '-F', 'qcow2', layered])
+    await chmod(image, 0o644)
+    await chmod(layered, 0o644)
+    let base: string | undefined
+    try {
+      const withBacking = await json(['vm', 'create', VM, '--image', layered])
+      expect(withBacking).toMatchObject({ exitCode: 4, result: { code: 'INVALID_IMAGE', message: expect.stringContaining('has a backing file') } })
+
+      const created = await json(['vm', 'create', VM, '--image', image, '--disk-size', '64M', '--memory', '128M', '--no-network', '--firmware', 'uefi', '--tpm', '--accel', 'tcg'])
+      expect(created.exitCode, created.stderr).toBe(0)
+      base = created.result.baseVolume.volume
+      expect(base).toMatch(/^hv-base-[0-9a-f]{16}\.qcow2$/)
+      const overlay = await execFileAsync('virsh', ['-c', URI, 'vol-dumpxml', '--pool', 'hypervisor', `${VM}-root.qcow2`])
+      expect(overlay.stdout).toContain(`<path>${IMAGES_DIR}/${base}</path>`)
+      expect(overlay.stdout).toMatch(/<capacity unit='bytes'>67108864<\/capacity>/)
+
+      const { result: info } = await json(['vm', 'info', VM])
+      expect(info.description).toMatchObject({ firmware: 'uefi', tpm: true })
+      expect((await json(['vm', 'start', VM])).exitCode).toBe(0)
+      const { uuid } = info
+      const nvram = `/var/lib/libvirt/qemu/nvram/${VM}_VARS.fd`
+      expect(await exists(nvram)).toBe(true)
+      expect(await exists(`/var/lib/libvirt/swtpm/${uuid}`)).toBe(true)
+
+      const deleted = await json(['vm', 'delete', VM, '--force'])
+      expect(deleted.result).toMatchObject({ wasRunning: true, removedVolumes: [{ pool: 'hypervisor', volume: `${VM}-root.qcow2` }], keptVolumes: [] })
+      expect(await exists(nvram)).toBe(false)
+      expect(await exists(`/var/lib/libvirt/swtpm/${uuid}`)).toBe(false)
+      // The base is shared by content: it stays for the next VM from the same image.
+      expect((await execFileAsync('virsh', ['-c', URI, 'vol-info', '--pool', 'hypervisor', base!])).stdout).toContain(base)
+    } finally {
+      if (base) await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', base]).catch(() => undefined)
+      await rm(dir, { recursive: true, force: true })
+    }
     expect(await leftovers()).toEqual({ domains: [], volumes: [], files: [] })
   })
 
