@@ -1,10 +1,16 @@
+import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { userInfo } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { parseSize } from '../../lib/text/size.js'
 import { type CreateResult, createVm } from '../../lib/vm/create.js'
 import { startWithConsole } from '../../lib/vm/console.js'
+import { looksLikeAlias } from '../../lib/images/catalog.js'
+import { pullImage } from '../../lib/images/store.js'
 import { VmCommand } from '../../vm-command.js'
+import { registryFlag } from '../../image-flags.js'
+
+const fileExists = (path: string) => access(path).then(() => true, () => false)
 
 /** Where the serialConsoleLogging feature keeps console logs (modules/security/console-logging.nix). */
 const CONSOLE_LOG_DIRECTORY = '/var/log/hypervisor/consoles'
@@ -19,13 +25,15 @@ export default class VmCreate extends VmCommand {
 
 The name is claimed atomically: when it is taken, nothing is created (exit 22). Firmware, Secure Boot, TPM, the guest agent channel and console logging default to what the host's features chose (hv.json). Acceleration: KVM when libvirt offers it, TCG (software emulation) otherwise.`
   static override examples = [
+    '<%= config.bin %> <%= command.id %> web --image debian:12 --memory 2G --disk-size 20G --start',
     '<%= config.bin %> <%= command.id %> web --image ./debian-12.qcow2 --memory 2G --vcpus 2 --disk-size 20G --start',
     '<%= config.bin %> <%= command.id %> installer --iso ./nixos.iso --disk-size 30G --firmware uefi --tpm',
     '<%= config.bin %> <%= command.id %> tiny --kernel ./vmlinuz --initrd ./initrd.img --cmdline "console=ttyS0" --accel tcg --start --console',
   ]
   static override args = { name: Args.string({ description: 'the new VM (1-63 letters, digits, dots, dashes, underscores)', required: true }) }
   static override flags = {
-    image: Flags.string({ description: 'disk image to boot (qcow2 or raw), used copy-on-write', exclusive: ['iso', 'kernel'] }),
+    image: Flags.string({ description: 'disk image to boot: a file (qcow2 or raw), or an alias such as debian:12 (pulled and verified first); used copy-on-write', exclusive: ['iso', 'kernel'] }),
+    registry: registryFlag,
     iso: Flags.string({ description: 'ISO to boot from, on a CD-ROM', exclusive: ['image', 'kernel'] }),
     kernel: Flags.string({ description: 'kernel for direct kernel boot', exclusive: ['image', 'iso'] }),
     initrd: Flags.string({ description: 'initrd for --kernel', dependsOn: ['kernel'] }),
@@ -51,6 +59,11 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     const target = await this.target(flags.connect)
     const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path))
     const defaults = target.defaults
+    let image = absolute(flags.image)
+    if (flags.image && looksLikeAlias(flags.image) && !(await fileExists(image!))) {
+      await this.note(`pulling ${flags.image} (verified against its published checksum)`)
+      image = (await pullImage({ reference: flags.image, insecure: false, registry: flags.registry })).path
+    }
     const firmware = (flags.firmware as 'bios' | 'uefi' | undefined) ?? defaults.firmware ?? 'bios'
     const result = await createVm(
       target.uri,
@@ -60,7 +73,7 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
         memoryMiB: Math.round(parseSize(flags.memory, 'M', '--memory') / 1024 / 1024),
         vcpus: flags.vcpus,
         diskSizeBytes: flags['disk-size'] === undefined ? undefined : parseSize(flags['disk-size'], 'G', '--disk-size'),
-        image: absolute(flags.image),
+        image,
         iso: absolute(flags.iso),
         kernel: absolute(flags.kernel),
         initrd: absolute(flags.initrd),

@@ -1,0 +1,188 @@
+/**
+ * The per-user image cache (`$HV_IMAGE_CACHE`, else `$XDG_CACHE_HOME/hv/images`, else
+ * `~/.cache/hv/images`): each image is a verified file named by its checksum, with a JSON
+ * record of where it came from. VMs never use these files directly: `hv vm create` imports
+ * an image into the libvirt pool as a shared base volume and gives the VM an overlay.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { ExitCode } from '../errors/exit-codes.js'
+import { HvError } from '../errors/hv-error.js'
+import { aliasDirectory, downloadUrl, findAlias, looksLikeAlias } from './catalog.js'
+import { findChecksum, parseChecksumList } from './checksums.js'
+import { type DownloadProgress, downloadVerified, type ExpectedDigest } from './download.js'
+
+export function imageCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HV_IMAGE_CACHE) return env.HV_IMAGE_CACHE
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hv', 'images')
+}
+
+export const CachedImage = z
+  .object({
+    file: z.string().regex(/^[a-z0-9]+-[0-9a-f]{64,128}\.img$/),
+    alias: z.string().optional(),
+    url: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    verifiedWith: z.enum(['sha256', 'sha512', 'none']),
+    bytes: z.number().int().nonnegative(),
+    pulledAt: z.iso.datetime(),
+  })
+  .strict()
+export type CachedImage = z.infer<typeof CachedImage>
+
+export interface PullRequest {
+  /** An alias (ubuntu:24.04) or an http(s) URL. */
+  reference: string
+  /** Required with a URL unless insecure. */
+  sha256?: string
+  insecure: boolean
+  registry?: string
+  onProgress?: (progress: DownloadProgress) => void
+  signal?: AbortSignal
+}
+
+export interface PullResult {
+  image: CachedImage
+  path: string
+  reusedExisting: boolean
+  resumedFromBytes: number
+  /** True when the image could not be verified (--insecure). */
+  unverified: boolean
+}
+
+const MAX_CHECKSUM_LIST = 4 * 1024 * 1024
+
+async function fetchChecksumList(url: URL, signal?: AbortSignal): Promise<string> {
+  let response: Response
+  try {
+    response = await fetch(url, { signal, redirect: 'follow' })
+  } catch (error) {
+    throw new HvError('DOWNLOAD_FAILED', `cannot fetch the checksum list ${url.href}: ${(error as Error).message}`, {
+      exitCode: ExitCode.SYSTEM_ERROR,
+      suggestions: ['no internet here? use a mirror: --registry URL'],
+      cause: error,
+    })
+  }
+  if (!response.ok) {
+    throw new HvError('DOWNLOAD_FAILED', `cannot fetch the checksum list ${url.href}: HTTP ${response.status}`, { exitCode: ExitCode.SYSTEM_ERROR })
+  }
+  const text = await response.text()
+  if (text.length > MAX_CHECKSUM_LIST) throw new HvError('DOWNLOAD_FAILED', `the checksum list ${url.href} is implausibly large`, { exitCode: ExitCode.SYSTEM_ERROR })
+  return text
+}
+
+/** What to download and how to verify it. */
+export async function resolveReference(request: PullRequest): Promise<{ url: URL; alias?: string; expected: ExpectedDigest | undefined }> {
+  if (looksLikeAlias(request.reference)) {
+    const entry = findAlias(request.reference)
+    const directory = aliasDirectory(entry, request.registry ? downloadUrl(request.registry, '--registry') : undefined)
+    const list = parseChecksumList(await fetchChecksumList(new URL(entry.checksumFile, directory), request.signal))
+    const file = [...list.keys()].find((name) => entry.imageFile.test(name))
+    if (!file) {
+      throw new HvError('CHECKSUM_UNAVAILABLE', `${entry.checksumFile} in ${directory.href} lists no file matching ${entry.imageFile}`, {
+        exitCode: ExitCode.SECURITY_CHECK_FAILED,
+        suggestions: ['the mirror may be incomplete or the release renamed its files'],
+      })
+    }
+    return { url: new URL(file, directory), alias: entry.alias, expected: findChecksum(list, file) }
+  }
+  const url = downloadUrl(request.reference, 'the image URL')
+  if (request.sha256) {
+    if (!/^[0-9a-fA-F]{64}$/.test(request.sha256)) throw new HvError('INVALID_ARGUMENT', '--sha256 must be 64 hexadecimal digits', { exitCode: ExitCode.INVALID_ARGUMENT })
+    return { url, expected: { algorithm: 'sha256', digest: request.sha256.toLowerCase() } }
+  }
+  if (request.insecure) return { url, expected: undefined }
+  throw new HvError('CHECKSUM_REQUIRED', `hv will not use an image it cannot verify: give --sha256 for ${url.href}`, {
+    exitCode: ExitCode.SECURITY_CHECK_FAILED,
+    suggestions: ['hv image pull URL --sha256 HEX   # the checksum the publisher lists', 'hv image pull URL --insecure   # only for images you trust otherwise'],
+  })
+}
+
+function fileName(url: URL, expected: ExpectedDigest | undefined): string {
+  if (expected) return `${expected.algorithm}-${expected.digest}.img`
+  return `url-${createHash('sha256').update(url.href).digest('hex')}.img`
+}
+
+export async function pullImage(request: PullRequest, cacheDir = imageCacheDir()): Promise<PullResult> {
+  const { url, alias, expected } = await resolveReference(request)
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 })
+  const file = fileName(url, expected)
+  const downloaded = await downloadVerified({ url: url.href, destination: join(cacheDir, file), expected, onProgress: request.onProgress, signal: request.signal })
+  const image: CachedImage = {
+    file,
+    ...(alias ? { alias } : {}),
+    url: url.href,
+    sha256: downloaded.sha256,
+    verifiedWith: expected?.algorithm ?? 'none',
+    bytes: downloaded.bytes,
+    pulledAt: new Date().toISOString(),
+  }
+  const recordPath = join(cacheDir, `${file}.json`)
+  const previous = await readRecord(recordPath)
+  await writeFile(recordPath, `${JSON.stringify(previous && downloaded.reusedExisting ? previous : image, null, 2)}\n`, { mode: 0o644 })
+  return { image: previous && downloaded.reusedExisting ? previous : image, path: downloaded.path, reusedExisting: downloaded.reusedExisting, resumedFromBytes: downloaded.resumedFromBytes, unverified: !expected }
+}
+
+async function readRecord(path: string): Promise<CachedImage | undefined> {
+  try {
+    const parsed = CachedImage.safeParse(JSON.parse(await readFile(path, 'utf8')))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function listCached(cacheDir = imageCacheDir()): Promise<CachedImage[]> {
+  let names: string[]
+  try {
+    names = await readdir(cacheDir)
+  } catch {
+    return []
+  }
+  const records = await Promise.all(names.filter((name) => name.endsWith('.img.json')).map((name) => readRecord(join(cacheDir, name))))
+  return records.filter((record): record is CachedImage => record !== undefined).sort((a, b) => (a.alias ?? a.url).localeCompare(b.alias ?? b.url))
+}
+
+/** The cached image an alias, URL, file name or sha256 prefix (≥ 8 digits) names. */
+export async function findCached(reference: string, cacheDir = imageCacheDir()): Promise<CachedImage | undefined> {
+  const images = await listCached(cacheDir)
+  const matches = images.filter(
+    (image) => image.alias === reference || image.url === reference || image.file === reference || (/^[0-9a-f]{8,64}$/.test(reference) && image.sha256.startsWith(reference)),
+  )
+  if (matches.length > 1) throw new HvError('AMBIGUOUS_IMAGE', `"${reference}" names ${matches.length} cached images`, { exitCode: ExitCode.INVALID_ARGUMENT, suggestions: ['give more digits of the sha256'] })
+  return matches[0]
+}
+
+export async function removeCached(reference: string, cacheDir = imageCacheDir()): Promise<CachedImage> {
+  const image = await findCached(reference, cacheDir)
+  if (!image) {
+    throw new HvError('IMAGE_NOT_FOUND', `no cached image "${reference}"`, { exitCode: ExitCode.INVALID_ARGUMENT, suggestions: ['hv image list'] })
+  }
+  await rm(join(cacheDir, image.file), { force: true })
+  await rm(join(cacheDir, `${image.file}.json`), { force: true })
+  return image
+}
+
+/** Removes interrupted downloads (.partial) nobody is downloading (no lock), and with `all` every image. */
+export async function pruneCache(options: { all: boolean }, cacheDir = imageCacheDir()): Promise<{ removed: string[] }> {
+  let names: string[]
+  try {
+    names = await readdir(cacheDir)
+  } catch {
+    return { removed: [] }
+  }
+  const locked = new Set(names.filter((name) => name.endsWith('.lock')).map((name) => name.slice(0, -'.lock'.length)))
+  const removed: string[] = []
+  for (const name of names) {
+    const partial = name.endsWith('.partial') && !locked.has(name.slice(0, -'.partial'.length))
+    const image = options.all && (name.endsWith('.img') || name.endsWith('.img.json'))
+    if (partial || image) {
+      await rm(join(cacheDir, name), { force: true })
+      removed.push(name)
+    }
+  }
+  return { removed }
+}

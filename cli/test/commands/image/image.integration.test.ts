@@ -1,0 +1,119 @@
+/**
+ * `hv image` and `hv vm create --image ALIAS` as the operator, against a local HTTP server
+ * posing as the image registry (no internet here): a small qcow2 image and the SHA512SUMS
+ * list published beside it, in the layout of a mirror (URL/debian-12/).
+ */
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OPERATOR, integrationBlocker, runHv } from '../../helpers/project.js'
+
+const execFileAsync = promisify(execFile)
+const URI = 'qemu:///system'
+const VM = `hv-it-img-${process.pid.toString(36)}`
+const IMAGE_FILE = 'debian-12-genericcloud-amd64.qcow2'
+
+const blocker = await integrationBlocker()
+if (blocker) console.warn(`[skip] hv image integration tests: ${blocker}`)
+
+describe.skipIf(blocker !== undefined)('hv image as the operator, from a local registry', () => {
+  let dir: string
+  let cache: string
+  let server: Server
+  let registry: string
+  let sha256: string
+  const requests: string[] = []
+  let checksums = ''
+
+  const hv = (args: string[]) => runHv([...args, '--json'], { user: OPERATOR, env: { HV_IMAGE_CACHE: cache }, timeoutMs: 120_000 }).then((run) => ({ ...run, result: run.stdout ? JSON.parse(run.stdout) : undefined }))
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hv-it-registry-'))
+    await chmod(dir, 0o755) // the operator reaches its cache inside
+    cache = join(dir, 'cache')
+    await execFileAsync('install', ['-d', '-m', '0700', '-o', OPERATOR, cache])
+    const image = join(dir, IMAGE_FILE)
+    await execFileAsync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '48M'])
+    const bytes = await readFile(image)
+    sha256 = createHash('sha256').update(bytes).digest('hex')
+    checksums = `${createHash('sha512').update(bytes).digest('hex')}  ${IMAGE_FILE}\n${'0'.repeat(128)}  debian-12-nocloud-amd64.qcow2\n`
+    server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`)
+      if (request.url === '/debian-12/SHA512SUMS') return void response.end(checksums)
+      if (request.url === `/debian-12/${IMAGE_FILE}`) {
+        response.setHeader('content-length', String(bytes.length))
+        return void createReadStream(image).pipe(response)
+      }
+      response.statusCode = 404
+      response.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  })
+
+  afterAll(async () => {
+    await execFileAsync('virsh', ['-c', URI, 'destroy', VM]).catch(() => undefined)
+    await execFileAsync('virsh', ['-c', URI, 'undefine', VM]).catch(() => undefined)
+    await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', `${VM}-root.qcow2`]).catch(() => undefined)
+    server?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('pulls an alias verified against the published list, then reuses the cache', async () => {
+    const first = await hv(['image', 'pull', 'debian:12', '--registry', registry])
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(first.result).toMatchObject({ reusedExisting: false, unverified: false, image: { alias: 'debian:12', sha256, verifiedWith: 'sha512' } })
+    expect((await stat(first.result.path)).mode & 0o777).toBe(0o644)
+    expect(await readdir(cache)).toEqual(expect.arrayContaining([first.result.image.file, `${first.result.image.file}.json`]))
+    expect((await readdir(cache)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock'))).toEqual([])
+
+    const again = await hv(['image', 'pull', 'debian:12', '--registry', registry])
+    expect(again.result).toMatchObject({ reusedExisting: true })
+    expect(requests.filter((line) => line.endsWith(IMAGE_FILE))).toHaveLength(1)
+    const listed = await hv(['image', 'list'])
+    expect(listed.result.aliases).toContainEqual(expect.objectContaining({ alias: 'debian:12', cached: true }))
+  })
+
+  it('creates a VM from the alias: the image becomes a shared base volume, the VM an overlay', { timeout: 120_000 }, async () => {
+    const created = await hv(['vm', 'create', VM, '--image', 'debian:12', '--registry', registry, '--memory', '128M', '--no-network', '--accel', 'tcg', '--connect', URI])
+    expect(created.exitCode, created.stderr).toBe(0)
+    expect(created.result.baseVolume.volume).toBe(`hv-base-${sha256.slice(0, 16)}.qcow2`)
+    const deleted = await hv(['vm', 'delete', VM, '--connect', URI])
+    expect(deleted.result.removedVolumes).toEqual([{ pool: 'hypervisor', volume: `${VM}-root.qcow2` }])
+    await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', created.result.baseVolume.volume])
+  })
+
+  it('refuses what it cannot verify or should not fetch, each with a clear error', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['image', 'pull', 'debian:99'], 4, /unknown image alias "debian:99"/],
+      [['image', 'pull', 'https://user:secret@example.org/x.img', '--sha256', 'a'.repeat(64)], 4, /must not contain a user name or password/],
+      [['image', 'pull', 'ftp://example.org/x.img', '--sha256', 'a'.repeat(64)], 4, /http:\/\/ or https:\/\//],
+      [['image', 'pull', 'file:///etc/shadow', '--insecure'], 4, /http:\/\/ or https:\/\//],
+      [['image', 'pull', `${registry}debian-12/${IMAGE_FILE}`], 43, /cannot verify/],
+      [['image', 'pull', `${registry}debian-12/${IMAGE_FILE}`, '--sha256', 'xyz'], 4, /64 hexadecimal digits/],
+      [['image', 'pull', `${registry}debian-12/${IMAGE_FILE}`, '--sha256', 'b'.repeat(64)], 43, /checksum|digest/i],
+      [['image', 'pull', `${registry}missing.img`, '--sha256', 'b'.repeat(64)], 31, /404/],
+      [['image', 'rm', 'ubuntu:24.04'], 4, /no cached image/],
+    ]
+    for (const [args, exitCode, message] of cases) {
+      const run = await hv(args)
+      expect(run.exitCode, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(exitCode)
+      expect(run.result.message).toMatch(message)
+      if (exitCode === 4 && args[2] === 'debian:99') expect(run.result.suggestions[0]).toContain('ubuntu:24.04')
+    }
+    expect((await readdir(cache)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock'))).toEqual([])
+  })
+
+  it('removes a cached image', async () => {
+    const removed = await hv(['image', 'rm', 'debian:12'])
+    expect(removed.exitCode, removed.stderr).toBe(0)
+    expect((await hv(['image', 'list'])).result.cached).toEqual([])
+  })
+})
