@@ -94,6 +94,8 @@ export abstract class HvCommand extends Command {
   }
 
   override async catch(error: Error & { exitCode?: number }): Promise<never> {
+    // this.exit(n): an exit status the command chose (hv vm ssh passes the remote one on), not an error.
+    if (error instanceof Errors.ExitError) throw error
     const hvError = toHvError(error, this.id)
     if (this.jsonEnabled()) this.logJson(hvError.toEnvelope())
     else this.logToStderr(renderHuman(hvError, this.theme))

@@ -40,6 +40,19 @@ in
         description = "The libvirt network new VMs are attached to.";
       };
 
+      phoneHomePorts = {
+        from = lib.mkOption {
+          type = lib.types.port;
+          default = 42420;
+          description = "First TCP port `hv vm create --wait cloud-init` may listen on for a guest's phone-home report. The NAT network's firewall opens the range on its bridge only.";
+        };
+        to = lib.mkOption {
+          type = lib.types.port;
+          default = 42439;
+          description = "Last TCP port of the phone-home range (one port per VM being created at the same time).";
+        };
+      };
+
       # What new VMs get unless `hv vm create` is told otherwise. Features set these
       # (uefi, secureBoot, tpm, guestAgent, serialConsoleLogging); a host may override them.
       defaults = {
@@ -105,6 +118,7 @@ in
           storagePool
           network
           defaults
+          phoneHomePorts
           ;
       }
       // lib.filterAttrs (_: value: value != null) {

@@ -63,13 +63,15 @@ in
       }
     ];
 
-    # DNS and DHCP for guests, on the NAT bridge alone.
+    # DNS and DHCP for guests, and the ports guests phone home to when cloud-init is done
+    # (hv vm create --wait cloud-init), on the NAT bridge alone, never on the uplink.
     networking.firewall.interfaces.${nat.bridge} = {
       allowedUDPPorts = [
         53
         67
       ];
       allowedTCPPorts = [ 53 ];
+      allowedTCPPortRanges = [ cfg.cli.phoneHomePorts ];
     };
   };
 }

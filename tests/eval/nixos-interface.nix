@@ -129,6 +129,7 @@ let
     options = {
       allowedTCPPorts = ports;
       allowedUDPPorts = ports;
+      allowedTCPPortRanges = option (types.listOf (types.attrsOf types.port)) [ ];
     };
   };
 

@@ -66,7 +66,7 @@ describe.skipIf(!libPath)('module evaluation with nixpkgs lib', () => {
       polkit: boolean
       operatorGroup: string[]
       objects: { kind: string; name: string }[]
-      firewallNat: { allowedUDPPorts: number[]; allowedTCPPorts: number[] }
+      firewallNat: { allowedUDPPorts: number[]; allowedTCPPorts: number[]; allowedTCPPortRanges: unknown[] }
     }>(
       enabled(''),
       `{ failed = host.failedAssertions; inherit (host) warnings etc;
@@ -86,7 +86,7 @@ describe.skipIf(!libPath)('module evaluation with nixpkgs lib', () => {
       { kind: 'pool', name: 'hypervisor' },
       { kind: 'network', name: 'default' },
     ]))
-    expect(host.firewallNat).toEqual({ allowedUDPPorts: [53, 67], allowedTCPPorts: [53] })
+    expect(host.firewallNat).toEqual({ allowedUDPPorts: [53, 67], allowedTCPPorts: [53], allowedTCPPortRanges: [{ from: 42420, to: 42439 }] })
     expect(Object.keys(host.etc).sort()).toEqual([
       'hypervisor/.phase-setup',
       'hypervisor/features.json',
@@ -103,6 +103,7 @@ describe.skipIf(!libPath)('module evaluation with nixpkgs lib', () => {
       storagePool: 'hypervisor',
       network: 'default',
       defaults: { firmware: 'uefi', secureBoot: false, tpm: false, guestAgent: true, serialConsoleLog: false },
+      phoneHomePorts: { from: 42420, to: 42439 },
     })
     const featuresJson = host.etc['hypervisor/features.json']!
     expect(JSON.parse(featuresJson)).toEqual(await nixEval('(import ./modules/features/resolve.nix { }).report'))

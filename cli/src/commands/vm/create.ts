@@ -1,9 +1,11 @@
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { userInfo } from 'node:os'
+import { homedir, userInfo } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { parseSize } from '../../lib/text/size.js'
+import { readSshKeys } from '../../lib/cloud-init/seed.js'
 import { type CreateResult, createVm } from '../../lib/vm/create.js'
+import { createWithCloudInit, type ProvisionResult } from '../../lib/vm/provision.js'
 import { startWithConsole } from '../../lib/vm/console.js'
 import { looksLikeAlias } from '../../lib/images/catalog.js'
 import { pullImage } from '../../lib/images/store.js'
@@ -32,10 +34,10 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
   ]
   static override args = { name: Args.string({ description: 'the new VM (1-63 letters, digits, dots, dashes, underscores)', required: true }) }
   static override flags = {
-    image: Flags.string({ description: 'disk image to boot: a file (qcow2 or raw), or an alias such as debian:12 (pulled and verified first); used copy-on-write', exclusive: ['iso', 'kernel'] }),
+    image: Flags.string({ description: 'disk image to boot: a file (qcow2 or raw), or an alias such as debian:12 (pulled and verified first); used copy-on-write', exclusive: ['iso'] }),
     registry: registryFlag,
     iso: Flags.string({ description: 'ISO to boot from, on a CD-ROM', exclusive: ['image', 'kernel'] }),
-    kernel: Flags.string({ description: 'kernel for direct kernel boot', exclusive: ['image', 'iso'] }),
+    kernel: Flags.string({ description: 'kernel for direct kernel boot (with --image: boots that disk with this kernel)', exclusive: ['iso'] }),
     initrd: Flags.string({ description: 'initrd for --kernel', dependsOn: ['kernel'] }),
     cmdline: Flags.string({ description: 'kernel command line for --kernel', dependsOn: ['kernel'] }),
     memory: Flags.string({ description: 'memory: 512M, 2G (a plain number is MiB)', default: '1G' }),
@@ -50,11 +52,17 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     'guest-agent': Flags.boolean({ description: 'a channel for the QEMU guest agent', allowNo: true }),
     'console-log': Flags.boolean({ description: `log the serial console to ${CONSOLE_LOG_DIRECTORY}/NAME.log (default: hv.json)`, allowNo: true }),
     accel: Flags.string({ description: 'acceleration: auto picks KVM when libvirt offers it', options: ['auto', 'kvm', 'tcg'], default: 'auto' }),
+    'ssh-key': Flags.string({ description: 'a public key file for the VM\'s user (repeatable; default: your ~/.ssh/id_*.pub)', multiple: true }),
+    user: Flags.string({ description: 'the user cloud-init creates, with passwordless sudo (default: your user name)' }),
+    'user-data': Flags.string({ description: 'your own cloud-config, merged into hv\'s' }),
+    'no-cloud-init': Flags.boolean({ description: 'no cloud-init seed (images without cloud-init)', default: false }),
+    wait: Flags.string({ description: 'start the VM and wait until cloud-init reports ready (address and SSH host key)', options: ['cloud-init'] }),
+    timeout: Flags.integer({ description: 'seconds to wait with --wait', default: 900, min: 1 }),
     start: Flags.boolean({ description: 'start the VM once created', default: false }),
     console: Flags.boolean({ description: 'attach to its serial console after starting (implies --start)', default: false }),
   }
 
-  async run(): Promise<CreateResult> {
+  async run(): Promise<CreateResult | ProvisionResult> {
     const { args, flags } = await this.parse(VmCreate)
     const target = await this.target(flags.connect)
     const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path))
@@ -65,9 +73,7 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
       image = (await pullImage({ reference: flags.image, insecure: false, registry: flags.registry })).path
     }
     const firmware = (flags.firmware as 'bios' | 'uefi' | undefined) ?? defaults.firmware ?? 'bios'
-    const result = await createVm(
-      target.uri,
-      {
+    const request = {
         name: args.name,
         pool: flags.pool ?? target.pool,
         memoryMiB: Math.round(parseSize(flags.memory, 'M', '--memory') / 1024 / 1024),
@@ -88,10 +94,31 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
         accel: flags.accel as 'auto' | 'kvm' | 'tcg',
         owner: userInfo().username,
         start: (flags.start || flags.console) && !(flags.console && !this.jsonEnabled()),
-      },
-      (message) => this.note(message),
-    )
+    }
+    const say = (message: string) => this.note(message)
+    const cloudInit = !flags['no-cloud-init'] && (flags.image !== undefined || flags['ssh-key'] !== undefined || flags['user-data'] !== undefined || flags.wait !== undefined)
+    let result: CreateResult | ProvisionResult
+    if (cloudInit) {
+      const keys = await readSshKeys(flags['ssh-key'] ?? [], { home: homedir() })
+      if (keys.discovered.length > 0) this.logToStderr(this.theme.warning(`${this.theme.symbols.warn} no --ssh-key given: using ${keys.discovered.join(', ')}`))
+      result = await createWithCloudInit(
+        target.uri,
+        request,
+        {
+          user: flags.user ?? userInfo().username,
+          sshKeys: keys.keys,
+          userDataFile: absolute(flags['user-data']),
+          wait: flags.wait === 'cloud-init',
+          timeoutMs: flags.timeout * 1000,
+          phoneHomePorts: target.phoneHomePorts,
+        },
+        say,
+      )
+    } else {
+      result = await createVm(target.uri, request, say)
+    }
     this.log(`${this.theme.symbols.ok} ${result.name} created${result.started ? ' and started' : ''} (${result.accel === 'kvm' ? 'KVM' : 'TCG'}, ${result.firmware.toUpperCase()})`)
+    if ('readiness' in result && result.readiness) this.log(`  ready in ${result.readySeconds} s at ${result.readiness.address}: hv vm ssh ${result.name}`)
     if (flags.console && !this.jsonEnabled()) await startWithConsole(target.uri, result.name, (text) => this.logToStderr(this.theme.muted(text)))
     else if (!result.started) this.log(`  start it: hv vm start ${result.name}`)
     return result

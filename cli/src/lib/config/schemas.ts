@@ -29,6 +29,12 @@ export const HostConfig = z
     storagePool: LibvirtObjectName.optional(),
     network: LibvirtObjectName.optional(),
     defaults: VmDefaults.optional(),
+    /** The TCP ports guests phone home to when cloud-init is done (opened on VM bridges only). */
+    phoneHomePorts: z
+      .object({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) })
+      .strict()
+      .refine((range) => range.from <= range.to, 'from must not be above to')
+      .optional(),
     /** A JSON file in the host's flake that its configuration reads with lib.importJSON; `--apply` edits it. */
     managedSettingsFile: z.string().startsWith('/', 'must be an absolute path').optional(),
     /** The flake reference for `nixos-rebuild switch --flake`, such as /etc/nixos#hv1. */

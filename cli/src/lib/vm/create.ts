@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { constants } from 'node:fs'
-import { access } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
 import { type DomainSpec, domainXml } from '../libvirt/domain-xml.js'
 import { AbsolutePath } from '../libvirt/names.js'
-import { createVolume, deleteVolume, requirePool, type VolumeRef } from '../libvirt/volumes.js'
+import { createVolume, deleteVolume, requirePool, uploadVolume, type VolumeRef } from '../libvirt/volumes.js'
 import { defineDomain, virsh } from '../libvirt/virsh.js'
 import { LibvirtObjectName } from '../config/schemas.js'
 import { ensureBaseVolume, inspectImage } from './images.js'
@@ -37,6 +37,8 @@ export const CreateRequest = z
     initrd: AbsolutePath.optional(),
     cmdline: z.string().max(4096).default(''),
     network: LibvirtObjectName.optional(),
+    /** The NIC's MAC (cloud-init's network-config matches it); libvirt picks one when absent. */
+    mac: z.string().regex(/^52:54:00(:[0-9a-f]{2}){3}$/, 'must be a MAC such as 52:54:00:12:34:56').optional(),
     firmware: z.enum(['bios', 'uefi']),
     secureBoot: z.boolean(),
     tpm: z.boolean(),
@@ -44,12 +46,13 @@ export const CreateRequest = z
     accel: AccelChoice,
     serialLog: AbsolutePath.optional(),
     owner: z.string().min(1).max(64),
+    /** A NoCloud seed ISO (built by lib/cloud-init/seed.ts), stored as a volume hv owns. */
+    seedIso: AbsolutePath.optional(),
     start: z.boolean(),
   })
   .strict()
-  .refine((request) => [request.image, request.iso, request.kernel].filter(Boolean).length <= 1, {
-    message: 'give one of --image, --iso or --kernel',
-  })
+  .refine((request) => !(request.image && request.iso), { message: 'give --image or --iso, not both' })
+  .refine((request) => !(request.kernel && request.iso), { message: 'give --kernel or --iso, not both' })
   .refine((request) => !request.initrd || request.kernel, { message: '--initrd needs --kernel' })
   .refine((request) => request.image || request.kernel || request.iso || request.diskSizeBytes, {
     message: 'nothing to boot: give --image, --iso, --kernel or --disk-size',
@@ -115,6 +118,8 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
   const accel = await resolveAccel(uri, request.accel)
 
   const rootVolume = image || request.diskSizeBytes ? { pool: request.pool, volume: `${name}-root.qcow2` } : undefined
+  const seedVolume = request.seedIso ? { pool: request.pool, volume: `${name}-seed.iso` } : undefined
+  const seedBytes = request.seedIso ? (await stat(request.seedIso)).size : 0
   const spec: DomainSpec = {
     name,
     uuid: randomUUID(),
@@ -130,14 +135,17 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
       : { kind: iso ? 'cdrom' : 'disk' },
     disks: [
       ...(rootVolume ? [{ source: { kind: 'volume' as const, pool: rootVolume.pool, volume: rootVolume.volume }, format: 'qcow2' as const, device: 'disk' as const }] : []),
+      ...(seedVolume ? [{ source: { kind: 'volume' as const, ...seedVolume }, format: 'raw' as const, device: 'cdrom' as const }] : []),
     ],
     network: request.network,
+    ...(request.mac && request.network ? { mac: request.mac } : {}),
     serialLog: request.serialLog,
     metadata: {
       owner: request.owner,
       createdAt: new Date().toISOString(),
       image: request.image ?? request.iso ?? request.kernel,
       volumes: rootVolume ? [rootVolume] : [],
+      ...(seedVolume ? { seed: seedVolume } : {}),
     },
   }
 
@@ -170,6 +178,11 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
       await say(`creating ${rootVolume.volume} (${Math.round(capacity / MiB)} MiB${backing ? ', copy-on-write on the image' : ''})`)
       await createVolume(uri, { ...rootVolume, capacityBytes: capacity, format: 'qcow2', backing })
       created.push(rootVolume)
+    }
+    if (seedVolume && request.seedIso) {
+      await createVolume(uri, { ...seedVolume, capacityBytes: seedBytes, format: 'raw' })
+      created.push(seedVolume)
+      await uploadVolume(uri, seedVolume, request.seedIso)
     }
     const started = request.start ? (await startVm(uri, name), true) : false
     return { name, uuid: spec.uuid ?? '', uri, accel, firmware: request.firmware, volumes: created, baseVolume, started }

@@ -10,6 +10,8 @@ import type { VmDefaults } from '../config/schemas.js'
 
 export const DEFAULT_POOL = 'hypervisor'
 export const DEFAULT_NETWORK = 'default'
+/** The ports guests phone home to when hv.json names none (the module's default range). */
+export const DEFAULT_PHONE_HOME_PORTS: readonly [number, number] = [42420, 42439]
 const SYSTEM_SOCKETS = ['/run/libvirt/libvirt-sock', '/var/run/libvirt/libvirt-sock']
 
 export interface VmTarget {
@@ -17,6 +19,8 @@ export interface VmTarget {
   pool: string
   network: string
   defaults: VmDefaults
+  /** Ports guests phone home to (hv.json on a host, where the firewall opens them on VM bridges). */
+  phoneHomePorts: readonly [number, number]
   /** Set when a non-root user landed on qemu:///session while a system daemon exists. */
   sessionWarning: string | undefined
 }
@@ -46,6 +50,7 @@ export async function vmTarget(connection: Connection, isRoot = process.getuid?.
     pool: connection.storagePool ?? DEFAULT_POOL,
     network: connection.network ?? DEFAULT_NETWORK,
     defaults: host?.defaults ?? {},
+    phoneHomePorts: host?.phoneHomePorts ? [host.phoneHomePorts.from, host.phoneHomePorts.to] : DEFAULT_PHONE_HOME_PORTS,
     sessionWarning,
   }
 }
