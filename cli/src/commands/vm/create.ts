@@ -6,6 +6,7 @@ import { parseSize } from '../../lib/text/size.js'
 import { readSshKeys } from '../../lib/cloud-init/seed.js'
 import { type CreateResult, createVm } from '../../lib/vm/create.js'
 import { createWithCloudInit, type ProvisionResult } from '../../lib/vm/provision.js'
+import { type WaitResult, waitForVm } from '../../lib/vm/wait.js'
 import { startWithConsole } from '../../lib/vm/console.js'
 import { looksLikeAlias } from '../../lib/images/catalog.js'
 import { pullImage } from '../../lib/images/store.js'
@@ -56,13 +57,16 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     user: Flags.string({ description: 'the user cloud-init creates, with passwordless sudo (default: your user name)' }),
     'user-data': Flags.string({ description: 'your own cloud-config, merged into hv\'s' }),
     'no-cloud-init': Flags.boolean({ description: 'no cloud-init seed (images without cloud-init)', default: false }),
-    wait: Flags.string({ description: 'start the VM and wait until cloud-init reports ready (address and SSH host key)', options: ['cloud-init'] }),
+    wait: Flags.string({
+      description: 'start the VM and wait: cloud-init (it reports its address and SSH host key), ip (its DHCP lease), ssh (its lease and port 22)',
+      options: ['cloud-init', 'ip', 'ssh'],
+    }),
     timeout: Flags.integer({ description: 'seconds to wait with --wait', default: 900, min: 1 }),
     start: Flags.boolean({ description: 'start the VM once created', default: false }),
     console: Flags.boolean({ description: 'attach to its serial console after starting (implies --start)', default: false }),
   }
 
-  async run(): Promise<CreateResult | ProvisionResult> {
+  async run(): Promise<(CreateResult | ProvisionResult) & { waited?: WaitResult }> {
     const { args, flags } = await this.parse(VmCreate)
     const target = await this.target(flags.connect)
     const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path))
@@ -93,10 +97,10 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
         serialLog: (flags['console-log'] ?? defaults.serialConsoleLog ?? false) ? `${CONSOLE_LOG_DIRECTORY}/${args.name}.log` : undefined,
         accel: flags.accel as 'auto' | 'kvm' | 'tcg',
         owner: userInfo().username,
-        start: (flags.start || flags.console) && !(flags.console && !this.jsonEnabled()),
+        start: (flags.start || flags.console || flags.wait === 'ip' || flags.wait === 'ssh') && !(flags.console && !this.jsonEnabled()),
     }
     const say = (message: string) => this.note(message)
-    const cloudInit = !flags['no-cloud-init'] && (flags.image !== undefined || flags['ssh-key'] !== undefined || flags['user-data'] !== undefined || flags.wait !== undefined)
+    const cloudInit = !flags['no-cloud-init'] && (flags.image !== undefined || flags['ssh-key'] !== undefined || flags['user-data'] !== undefined || flags.wait === 'cloud-init')
     let result: CreateResult | ProvisionResult
     if (cloudInit) {
       const keys = await readSshKeys(flags['ssh-key'] ?? [], { home: homedir() })
@@ -117,8 +121,15 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     } else {
       result = await createVm(target.uri, request, say)
     }
+    let waited: WaitResult | undefined
+    if (flags.wait === 'ip' || flags.wait === 'ssh') {
+      await this.note(`waiting for ${result.name}: ${flags.wait}`)
+      waited = await waitForVm(target.uri, result.name, flags.wait, flags.timeout * 1000)
+    }
     this.log(`${this.theme.symbols.ok} ${result.name} created${result.started ? ' and started' : ''} (${result.accel === 'kvm' ? 'KVM' : 'TCG'}, ${result.firmware.toUpperCase()})`)
     if ('readiness' in result && result.readiness) this.log(`  ready in ${result.readySeconds} s at ${result.readiness.address}: hv vm ssh ${result.name}`)
+    if (waited) this.log(`  ${waited.for} after ${waited.seconds} s: ${waited.address}`)
+    if (waited) return { ...result, waited }
     if (flags.console && !this.jsonEnabled()) await startWithConsole(target.uri, result.name, (text) => this.logToStderr(this.theme.muted(text)))
     else if (!result.started) this.log(`  start it: hv vm start ${result.name}`)
     return result

@@ -82,7 +82,7 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
   })
 
   it('creates a VM from the alias: the image becomes a shared base volume, the VM an overlay', { timeout: 120_000 }, async () => {
-    const created = await hv(['vm', 'create', VM, '--image', 'debian:12', '--registry', registry, '--memory', '128M', '--no-network', '--accel', 'tcg', '--connect', URI])
+    const created = await hv(['vm', 'create', VM, '--image', 'debian:12', '--no-cloud-init', '--registry', registry, '--memory', '128M', '--no-network', '--accel', 'tcg', '--connect', URI])
     expect(created.exitCode, created.stderr).toBe(0)
     expect(created.result.baseVolume.volume).toBe(`hv-base-${sha256.slice(0, 16)}.qcow2`)
     const deleted = await hv(['vm', 'delete', VM, '--connect', URI])

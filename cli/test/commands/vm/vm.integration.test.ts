@@ -157,10 +157,10 @@ describe.skipIf(blocker !== undefined)('hv vm as the operator on the real libvir
     await chmod(layered, 0o644)
     let base: string | undefined
     try {
-      const withBacking = await json(['vm', 'create', VM, '--image', layered])
+      const withBacking = await json(['vm', 'create', VM, '--image', layered, '--no-cloud-init'])
       expect(withBacking).toMatchObject({ exitCode: 4, result: { code: 'INVALID_IMAGE', message: expect.stringContaining('has a backing file') } })
 
-      const created = await json(['vm', 'create', VM, '--image', image, '--disk-size', '64M', '--memory', '128M', '--no-network', '--firmware', 'uefi', '--tpm', '--accel', 'tcg'])
+      const created = await json(['vm', 'create', VM, '--image', image, '--no-cloud-init', '--disk-size', '64M', '--memory', '128M', '--no-network', '--firmware', 'uefi', '--tpm', '--accel', 'tcg'])
       expect(created.exitCode, created.stderr).toBe(0)
       base = created.result.baseVolume.volume
       expect(base).toMatch(/^hv-base-[0-9a-f]{16}\.qcow2$/)
@@ -186,6 +186,19 @@ describe.skipIf(blocker !== undefined)('hv vm as the operator on the real libvir
       if (base) await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', base]).catch(() => undefined)
       await rm(dir, { recursive: true, force: true })
     }
+    expect(await leftovers()).toEqual({ domains: [], volumes: [], files: [] })
+  })
+
+  it('waits for events: the DHCP lease (inotify on the lease file), and the shutdown (libvirt event)', { timeout: 300_000 }, async () => {
+    const created = await json(['vm', 'create', VM, ...kernelArgs(), '--wait', 'ip', '--timeout', '240'], 280_000)
+    expect(created.exitCode, created.stderr).toBe(0)
+    expect(created.result.waited).toMatchObject({ for: 'ip', address: expect.stringMatching(/^192\.168\.122\.\d+$/) })
+    expect((await json(['vm', 'ip', VM])).result).toEqual({ name: VM, address: created.result.waited.address, source: 'dhcp-lease' })
+    const waiting = json(['vm', 'wait', VM, '--for', 'shutdown', '--timeout', '120'])
+    expect((await json(['vm', 'stop', VM])).exitCode).toBe(0)
+    expect((await waiting).result).toMatchObject({ name: VM, for: 'shutdown' })
+    expect((await json(['vm', 'wait', VM, '--for', 'cloud-init'])).result).toMatchObject({ code: 'NOT_REPORTED' })
+    expect((await json(['vm', 'delete', VM])).exitCode).toBe(0)
     expect(await leftovers()).toEqual({ domains: [], volumes: [], files: [] })
   })
 
