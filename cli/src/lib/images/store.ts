@@ -4,7 +4,8 @@
  * record of where it came from. VMs never use these files directly: `hv vm create` imports
  * an image into the libvirt pool as a shared base volume and gives the VM an overlay.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { pathToFileURL } from 'node:url'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
@@ -14,6 +15,7 @@ import { HvError } from '../errors/hv-error.js'
 import { aliasDirectory, downloadUrl, findAlias, looksLikeAlias } from './catalog.js'
 import { findChecksum, parseChecksumList } from './checksums.js'
 import { type DownloadProgress, downloadVerified, type ExpectedDigest } from './download.js'
+import { inspectImage } from '../vm/images.js'
 
 export function imageCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HV_IMAGE_CACHE) return env.HV_IMAGE_CACHE
@@ -132,6 +134,33 @@ async function readRecord(path: string): Promise<CachedImage | undefined> {
     return parsed.success ? parsed.data : undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Copies a local image into the cache. The copy is what gets checked (qemu-img: a plain
+ * qcow2 or raw image without a backing file) and hashed, so a file changing meanwhile
+ * cannot slip past the check.
+ */
+export async function importImage(path: string, cacheDir = imageCacheDir()): Promise<CachedImage> {
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 })
+  const partial = join(cacheDir, `import-${process.pid}-${Date.now()}.partial`)
+  try {
+    await copyFile(path, partial).catch((error: NodeJS.ErrnoException) => {
+      throw new HvError('INVALID_IMAGE', `${path} cannot be read (${error.code ?? error.message})`, { exitCode: ExitCode.INVALID_ARGUMENT })
+    })
+    const image = await inspectImage(partial).catch((error: unknown) => {
+      if (error instanceof HvError) throw new HvError(error.code, error.message.replace(partial, path), { exitCode: error.exitCode, suggestions: error.suggestions })
+      throw error
+    })
+    const file = `sha256-${image.sha256}.img`
+    await chmod(partial, 0o644)
+    await rename(partial, join(cacheDir, file))
+    const record: CachedImage = { file, url: pathToFileURL(path).href, sha256: image.sha256, verifiedWith: 'sha256', bytes: image.sizeBytes, pulledAt: new Date().toISOString() }
+    await writeFile(join(cacheDir, `${file}.json`), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 })
+    return record
+  } finally {
+    await rm(partial, { force: true })
   }
 }
 

@@ -111,6 +111,22 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     expect((await readdir(cache)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock'))).toEqual([])
   })
 
+  it('imports a local image, refusing one with a backing file', async () => {
+    const own = join(dir, 'own.qcow2')
+    const layered = join(dir, 'layered.qcow2')
+    await execFileAsync('qemu-img', ['create', '-q', '-f', 'qcow2', own, '8M'])
+    await execFileAsync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', own, '-F', 'qcow2', layered])
+    await execFileAsync('chmod', ['0644', own, layered])
+    const imported = await hv(['image', 'import', own])
+    expect(imported.exitCode, imported.stderr).toBe(0)
+    expect(imported.result).toMatchObject({ file: expect.stringMatching(/^sha256-[0-9a-f]{64}\.img$/), url: `file://${own}` })
+    expect((await hv(['image', 'list'])).result.cached).toContainEqual(expect.objectContaining({ sha256: imported.result.sha256 }))
+    const refused = await hv(['image', 'import', layered])
+    expect(refused).toMatchObject({ exitCode: 4, result: { message: `${layered}: has a backing file (${own})` } })
+    expect((await readdir(cache)).filter((name) => name.endsWith('.partial'))).toEqual([])
+    expect((await hv(['image', 'rm', imported.result.sha256.slice(0, 12)])).exitCode).toBe(0)
+  })
+
   it('removes a cached image', async () => {
     const removed = await hv(['image', 'rm', 'debian:12'])
     expect(removed.exitCode, removed.stderr).toBe(0)

@@ -223,9 +223,12 @@ describe.skipIf(blocker !== undefined)('hv vm as the operator on the real libvir
       [['vm', 'create', `${PREFIX}-h`, '--disk-size', '16M', '--memory', '99999999G'], 4, /memory/],
       [['vm', 'create', `${PREFIX}-h`, '--disk-size', '-1'], 4, /--disk-size "-1" is not a size/],
       [['vm', 'create', `${PREFIX}-h`, '--disk-size', '100T'], 4, /at most 64 TiB/],
-      [['vm', 'create', `${PREFIX}-h`, '--image', '../../../../etc/shadow'], 4, /cannot be read|not a disk image/],
+      [['vm', 'create', `${PREFIX}-h`, '--image', '../../../../etc/shadow', '--no-cloud-init'], 4, /cannot be read|not a disk image/],
       [['vm', 'create', `${PREFIX}-h`, '--disk-size', '16M', '--network', 'net"><evil'], 4, /network/],
       [['vm', 'info', 'a\nb'], 4, /invalid VM name/],
+      [['vm', 'create', `${PREFIX}-h`, '--disk-size', '16M', '--ssh-key', '/nonexistent/key.pub'], 4, /key\.pub/],
+      [['vm', 'create', `${PREFIX}-h`, '--disk-size', '16M', '--ssh-key', '/etc/hostname'], 4, /not an SSH public key|public key/i],
+      [['vm', 'create', `${PREFIX}-h`, '--disk-size', '16M', '--ssh-key', '/etc/ssh/ssh_host_ed25519_key'], 4, /cannot read the SSH key .*permission denied/],
     ]
     for (const [args, exitCode, message] of cases) {
       const run = await json(args)

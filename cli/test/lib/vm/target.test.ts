@@ -23,6 +23,7 @@ describe('where hv vm works', () => {
       pool: 'fast',
       network: 'lab',
       defaults: {},
+      phoneHomePorts: [42420, 42439],
       sessionWarning: undefined,
     })
     expect(await vmTarget(connection({}), true)).toMatchObject({ uri: 'qemu:///system', pool: 'hypervisor', network: 'default', sessionWarning: undefined })
