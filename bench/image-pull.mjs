@@ -21,6 +21,7 @@ import { createServer, request as httpRequest } from 'node:http'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CannotRun, cleanup, cleanups, fail, interruption } from './lib/cleanup.mjs'
 
 const MiB = 1 << 20
 const positional = process.argv.slice(2)
@@ -38,36 +39,8 @@ const env = { ...process.env, NO_COLOR: '1', LC_ALL: 'C' }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---- cleanup: idempotent, also on signals and errors ----
-const cleanups = []
-let cleaning
-function cleanup() {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step()
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`)
-      }
-    }
-  })()
-  return cleaning
-}
-let interrupted
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
-  process.on(signal, async () => {
-    interrupted = signal
-    console.error(`${signal}: cleaning up`)
-    await cleanup()
-    process.exit(code)
-  })
-}
-
-class CannotRun extends Error {}
-function fail(message) {
-  throw new CannotRun(message)
-}
 function checkInterrupted() {
-  if (interrupted) fail(`interrupted by ${interrupted}`)
+  if (interruption.signal) fail(`interrupted by ${interruption.signal}`)
 }
 
 function parseSize(text) {
@@ -162,7 +135,7 @@ function timeOnce(command, args, extraEnv = {}) {
     child.once('close', (status, signal) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       current = undefined
-      if (interrupted) return reject(new CannotRun(`interrupted by ${interrupted}`))
+      if (interruption.signal) return reject(new CannotRun(`interrupted by ${interruption.signal}`))
       if (status !== 0) {
         const tail = stderr.trim().split('\n').slice(-2).join(' / ')
         const name = command === process.execPath ? 'node' : command
@@ -377,7 +350,7 @@ try {
   await main()
 } catch (error) {
   console.error(error instanceof CannotRun ? `image-pull bench could not run: ${error.message}` : error)
-  code = interrupted === 'SIGINT' ? 130 : interrupted === 'SIGTERM' ? 143 : 1
+  code = interruption.signal === 'SIGINT' ? 130 : interruption.signal === 'SIGTERM' ? 143 : 1
 }
 await cleanup()
 process.exit(code)

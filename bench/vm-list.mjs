@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CannotRun, cleanup, cleanups, fail, interruption } from './lib/cleanup.mjs'
 
 const forceSystem = process.argv.includes('--system')
 const positional = process.argv.slice(2).filter((arg) => arg !== '--system')
@@ -31,39 +32,11 @@ const run = (command, args, options = {}) => spawnSync(command, args, { encoding
 const virsh = (uri, ...args) => run('virsh', ['-q', '-c', uri, ...args])
 
 // ---- cleanup: idempotent, also on signals and errors ----
-const cleanups = []
-let cleaning
-function cleanup() {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step()
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`)
-      }
-    }
-  })()
-  return cleaning
-}
-let interrupted
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
-  process.on(signal, async () => {
-    interrupted = signal
-    console.error(`${signal}: cleaning up`)
-    await cleanup()
-    process.exit(code)
-  })
-}
-
-class CannotRun extends Error {}
-function fail(message) {
-  throw new CannotRun(message)
-}
 
 /** Lets a signal handler run between (synchronous) measurements, and stops after one. */
 async function tick() {
   await new Promise((resolve) => setImmediate(resolve))
-  if (interrupted) fail(`interrupted by ${interrupted}`)
+  if (interruption.signal) fail(`interrupted by ${interruption.signal}`)
 }
 
 const gone = (pid) => {
@@ -208,7 +181,7 @@ function timeOnce(command, args) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env })
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (result.signal === 'SIGINT' || result.signal === 'SIGTERM') {
-    interrupted ??= result.signal
+    interruption.signal ??= result.signal
     fail(`interrupted by ${result.signal}`)
   }
   if (result.status !== 0) {
@@ -326,7 +299,7 @@ try {
   await main()
 } catch (error) {
   console.error(error instanceof CannotRun ? `vm-list bench could not run: ${error.message}` : error)
-  code = interrupted === 'SIGINT' ? 130 : interrupted === 'SIGTERM' ? 143 : 1
+  code = interruption.signal === 'SIGINT' ? 130 : interruption.signal === 'SIGTERM' ? 143 : 1
 }
 await cleanup()
 process.exit(code)
