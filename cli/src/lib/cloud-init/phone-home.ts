@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
+import { ED25519_KEY_LINE } from './login.js'
 
 export interface PhoneHome {
   instanceId: string
@@ -27,7 +28,6 @@ export interface PhoneHomeListener {
   close(): void
 }
 
-const HOST_KEY = /^ssh-ed25519 [A-Za-z0-9+/]+={0,3}(?: \S+)?$/
 const MAX_BODY = 64 * 1024
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -69,7 +69,7 @@ export async function openPhoneHomeListener(options: { host: string; ports: read
       try {
         const form = new URLSearchParams(await readBody(request))
         const hostKey = (form.get('pub_key_ed25519') ?? '').trim()
-        if (form.get('instance_id') !== options.instanceId || !HOST_KEY.test(hostKey)) {
+        if (form.get('instance_id') !== options.instanceId || !ED25519_KEY_LINE.test(hostKey)) {
           response.statusCode = 400
           return void response.end()
         }

@@ -15,6 +15,7 @@ import YAML from 'yaml'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
 import { run } from '../exec.js'
+import { USER_NAME } from './login.js'
 
 export interface SeedRequest {
   /** Already validated (letters, digits, `.`, `-`, `_`): the hostname and the base of the instance id. */
@@ -40,7 +41,6 @@ export interface Seed {
 }
 
 /** A user name cloud-init and `useradd` accept: lowercase, at most 32 characters. */
-const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/
 
 /** Names that cannot be the user hv creates. */
 const RESERVED_USERS: Record<string, string> = {

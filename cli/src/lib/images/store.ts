@@ -123,9 +123,10 @@ export async function pullImage(request: PullRequest, cacheDir = imageCacheDir()
     pulledAt: new Date().toISOString(),
   }
   const recordPath = join(cacheDir, `${file}.json`)
-  const previous = await readRecord(recordPath)
-  await writeFile(recordPath, `${JSON.stringify(previous && downloaded.reusedExisting ? previous : image, null, 2)}\n`, { mode: 0o644 })
-  return { image: previous && downloaded.reusedExisting ? previous : image, path: downloaded.path, reusedExisting: downloaded.reusedExisting, resumedFromBytes: downloaded.resumedFromBytes, unverified: !expected }
+  // A reused download keeps the record of when and from where it was first pulled.
+  const record = (downloaded.reusedExisting ? await readRecord(recordPath) : undefined) ?? image
+  await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 })
+  return { image: record, path: downloaded.path, reusedExisting: downloaded.reusedExisting, resumedFromBytes: downloaded.resumedFromBytes, unverified: !expected }
 }
 
 async function readRecord(path: string): Promise<CachedImage | undefined> {

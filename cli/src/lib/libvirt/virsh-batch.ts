@@ -24,8 +24,8 @@ export async function virshBatch(uri: string, commands: readonly (readonly strin
   const script = commands.map((argv) => argv.map(virshArgument).join(' ')).join(` ; echo ${separator} ; `)
   const { stdout, stderr, exitCode } = await virsh(uri, [script], { allowedExitCodes: [1] })
   const outputs = `${stdout}\n`.split(`${separator}\n`).map((output) => output.trim())
-  // Fewer outputs than commands: virsh stopped before the end (it could not connect).
-  if (outputs.length !== commands.length || (commands.length === 1 && exitCode !== 0 && /failed to connect|authentication/i.test(stderr))) {
+  // virsh could not connect (then it ran no command), or stopped before the end.
+  if (outputs.length !== commands.length || (exitCode !== 0 && /failed to connect to the hypervisor/i.test(stderr))) {
     throw libvirtError(uri, stderr || `virsh ran ${outputs.length} of ${commands.length} commands`)
   }
   return outputs

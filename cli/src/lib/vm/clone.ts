@@ -13,7 +13,7 @@ import { type DomainDescription, type DomainSpec, domainXml } from '../libvirt/d
 import { copyVolume, createVolume, deleteVolume, volumeInfo, type VolumeRef } from '../libvirt/volumes.js'
 import { defineDomain, virsh } from '../libvirt/virsh.js'
 import { describeAll } from './inventory.js'
-import { domainState, vmNotFound } from './lifecycle.js'
+import { vmNotFound } from './lifecycle.js'
 import { newVmName } from './vm-name.js'
 
 export interface CloneResult {
@@ -54,23 +54,23 @@ const key = (ref: VolumeRef) => `${ref.pool}/${ref.volume}`
 
 export async function cloneVm(uri: string, sourceName: string, cloneName: string, options: { full: boolean; owner: string }): Promise<CloneResult> {
   const name = newVmName(cloneName)
-  const state = await domainState(uri, sourceName)
-  if (state !== 'shut off') {
-    throw new HvError('VM_RUNNING', `${sourceName} is ${state}: clone it shut off, so its disks are consistent`, {
+  const domains = await describeAll(uri)
+  const found = domains.get(sourceName)
+  if (!found) throw vmNotFound(sourceName)
+  if (found.state !== 'shut off') {
+    throw new HvError('VM_RUNNING', `${sourceName} is ${found.state}: clone it shut off, so its disks are consistent`, {
       exitCode: ExitCode.VM_RUNNING,
       suggestions: [`hv vm stop ${sourceName}`],
     })
   }
-  const descriptions = await describeAll(uri)
-  const description = descriptions.get(sourceName)
-  if (!description) throw vmNotFound(sourceName)
+  const { description } = found
   if (!description.hv) {
     throw new HvError('NOT_HV_VM', `${sourceName} was not created by hv: hv clones only VMs whose hardware it wrote`, {
       exitCode: ExitCode.INVALID_ARGUMENT,
       suggestions: [`virt-clone --original ${sourceName} --name ${name} --auto-clone`],
     })
   }
-  if (descriptions.has(name)) throw new HvError('VM_EXISTS', `a VM named ${name} exists already`, { exitCode: ExitCode.VM_EXISTS })
+  if (domains.has(name)) throw new HvError('VM_EXISTS', `a VM named ${name} exists already`, { exitCode: ExitCode.VM_EXISTS })
 
   if (!options.full) {
     const { stdout } = await virsh(uri, ['snapshot-list', sourceName, '--name'])
@@ -103,6 +103,7 @@ export async function cloneVm(uri: string, sourceName: string, cloneName: string
       const target: VolumeRef = { pool: from.pool, volume: `${name}-${disk.device === 'disk' ? 'root' : 'disk'}-${stamp}.qcow2` }
       if (options.full) {
         await copyVolume(uri, from, target.volume)
+        created.push(target)
       } else {
         const base = await volumeInfo(uri, from)
         if (!base) throw new HvError('LIBVIRT_ERROR', `the volume ${from.volume} of ${sourceName} is missing`, { exitCode: ExitCode.LIBVIRT_ERROR })
@@ -115,7 +116,6 @@ export async function cloneVm(uri: string, sourceName: string, cloneName: string
         sourceOverlays.set(key(from), sourceOverlay)
         sharedBases.push({ pool: from.pool, volume: from.volume })
       }
-      if (options.full) created.push(target)
       cloneVolumes.push(target)
       cloneDisks.push({ ...disk, source: { kind: 'volume', ...target }, format: 'qcow2' })
     }

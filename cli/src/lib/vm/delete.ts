@@ -8,7 +8,7 @@ import { HvError } from '../errors/hv-error.js'
 import { deleteVolume, type VolumeRef } from '../libvirt/volumes.js'
 import { virsh } from '../libvirt/virsh.js'
 import { describeAll } from './inventory.js'
-import { domainState, vmNotFound } from './lifecycle.js'
+import { vmNotFound } from './lifecycle.js'
 
 export interface DeleteResult {
   name: string
@@ -21,7 +21,10 @@ export interface DeleteResult {
 const key = (ref: VolumeRef) => `${ref.pool}/${ref.volume}`
 
 export async function deleteVm(uri: string, name: string, options: { force: boolean; keepDisks: boolean }): Promise<DeleteResult> {
-  const state = await domainState(uri, name)
+  const domains = await describeAll(uri)
+  const target = domains.get(name)
+  if (!target) throw vmNotFound(name)
+  const { state, description } = target
   const running = state !== 'shut off'
   if (running && !options.force) {
     throw new HvError('VM_RUNNING', `${name} is ${state}: stop it before deleting it`, {
@@ -29,12 +32,9 @@ export async function deleteVm(uri: string, name: string, options: { force: bool
       suggestions: [`hv vm stop ${name}`, `hv vm delete ${name} --force   # destroy it first`],
     })
   }
-  const descriptions = await describeAll(uri)
-  const description = descriptions.get(name)
-  if (!description) throw vmNotFound(name)
   const hvVolumes = [...(description.hv?.volumes ?? []), ...(description.hv?.seed ? [description.hv.seed] : [])]
   const usedElsewhere = new Set<string>()
-  for (const [other, otherDescription] of descriptions) {
+  for (const [other, { description: otherDescription }] of domains) {
     if (other === name) continue
     for (const volume of otherDescription.hv?.volumes ?? []) usedElsewhere.add(key(volume))
     for (const disk of otherDescription.disks) if (disk.source.kind === 'volume') usedElsewhere.add(key(disk.source))

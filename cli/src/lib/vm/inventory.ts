@@ -1,8 +1,8 @@
 /**
  * What `hv vm list` and `hv vm info` show, read in a constant number of virsh processes:
- * one for the states and autostart flags of every domain, one for every domain's XML and
- * addresses. Domains created by other tools (virt-manager, NixVirt) are listed too; hv's
- * metadata, when present, says who owns a VM and what hv created for it.
+ * one for the states, sizes and autostart flags of every domain, one for every domain's hv
+ * metadata element and addresses. Domains created by other tools (virt-manager, NixVirt)
+ * are listed too; hv's metadata, when present, says who owns a VM and what hv created for it.
  */
 import { XMLParser } from 'fast-xml-parser'
 import { type DomainDescription, HV_METADATA_NAMESPACE, parseDomainXml } from '../libvirt/domain-xml.js'
@@ -91,27 +91,12 @@ function names(text: string): string[] {
   return text.split('\n').map((line) => line.trim()).filter(Boolean)
 }
 
-async function statesAndAutostart(uri: string): Promise<{ states: Map<string, string>; stats: Map<string, DomainStats>; autostart: Set<string> }> {
+async function statsAndAutostart(uri: string): Promise<{ stats: Map<string, DomainStats>; autostart: Set<string> }> {
   const [stats = '', autostart = ''] = await virshBatch(uri, [
     ['domstats', '--raw', '--state', '--balloon', '--vcpu'],
     ['list', '--all', '--autostart', '--name'],
   ])
-  const parsed = parseDomstats(stats)
-  return { states: new Map([...parsed].map(([name, entry]) => [name, entry.state])), stats: parsed, autostart: new Set(names(autostart)) }
-}
-
-function summary(name: string, state: string, autostart: boolean, xml: string, addresses: string): VmSummary & { description: DomainDescription } {
-  const description = parseDomainXml(xml)
-  return {
-    name,
-    state,
-    vcpus: description.vcpus,
-    memoryMiB: description.memoryMiB,
-    autostart,
-    owner: description.hv?.owner,
-    ips: parseDomifaddr(addresses),
-    description,
-  }
+  return { stats: parseDomstats(stats), autostart: new Set(names(autostart)) }
 }
 
 /**
@@ -120,16 +105,15 @@ function summary(name: string, state: string, autostart: boolean, xml: string, a
  * listing stays cheap with hundreds of domains.
  */
 export async function listVms(uri: string, options: { owner?: string } = {}): Promise<VmSummary[]> {
-  const { stats, autostart } = await statesAndAutostart(uri)
-  const domains = [...stats.keys()].filter((name) => !name.includes('\n'))
-  const commands = domains.flatMap((name) => [
+  const { stats, autostart } = await statsAndAutostart(uri)
+  const domains = [...stats]
+  const commands = domains.flatMap(([name, entry]) => [
     ['metadata', name, '--uri', HV_METADATA_NAMESPACE],
-    stats.get(name)?.state === 'running' ? ['domifaddr', name, '--source', 'lease'] : ['echo'],
+    entry.state === 'running' ? ['domifaddr', name, '--source', 'lease'] : ['echo'],
   ])
   const outputs = await virshBatch(uri, commands)
   const vms: VmSummary[] = []
-  domains.forEach((name, index) => {
-    const entry = stats.get(name) ?? { state: 'no state', memoryMiB: 0, vcpus: 0 }
+  domains.forEach(([name, entry], index) => {
     const vm: VmSummary = {
       name,
       state: entry.state,
@@ -155,18 +139,37 @@ export async function vmDetails(uri: string, name: string): Promise<VmDetails | 
   ])
   if (!xml) return undefined
   const state = parseDomstatsStates(stats).get(name) ?? 'no state'
-  const vm = summary(name, state, names(autostart).includes(name), xml, state === 'running' ? addresses : '')
-  return { ...vm, uuid: vm.description.uuid, snapshots: names(snapshots) }
+  const description = parseDomainXml(xml)
+  return {
+    name,
+    state,
+    vcpus: description.vcpus,
+    memoryMiB: description.memoryMiB,
+    autostart: names(autostart).includes(name),
+    owner: description.hv?.owner,
+    ips: state === 'running' ? parseDomifaddr(addresses) : [],
+    uuid: description.uuid,
+    description,
+    snapshots: names(snapshots),
+  }
 }
 
-/** Every domain's description (from its XML), by name: who else uses a volume, before deleting it. */
-export async function describeAll(uri: string): Promise<Map<string, DomainDescription>> {
-  const { states } = await statesAndAutostart(uri)
-  const domains = [...states.keys()]
-  const documents = await virshBatch(uri, domains.map((name) => ['dumpxml', '--inactive', name]))
-  const descriptions = new Map<string, DomainDescription>()
-  domains.forEach((name, index) => {
-    if (documents[index]) descriptions.set(name, parseDomainXml(documents[index]))
+export interface DescribedDomain {
+  state: string
+  description: DomainDescription
+}
+
+/**
+ * Every domain's state and description (from its persistent XML), by name: the VM a delete
+ * or clone acts on, and who else uses a volume, in two virsh processes.
+ */
+export async function describeAll(uri: string): Promise<Map<string, DescribedDomain>> {
+  const { stats } = await statsAndAutostart(uri)
+  const domains = [...stats]
+  const documents = await virshBatch(uri, domains.map(([name]) => ['dumpxml', '--inactive', name]))
+  const described = new Map<string, DescribedDomain>()
+  domains.forEach(([name, entry], index) => {
+    if (documents[index]) described.set(name, { state: entry.state, description: parseDomainXml(documents[index]) })
   })
-  return descriptions
+  return described
 }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openPhoneHomeListener, type PhoneHomeListener } from '../cloud-init/phone-home.js'
 import { buildSeed, writeSeedIso } from '../cloud-init/seed.js'
+import { ExitCode } from '../errors/exit-codes.js'
+import { HvError } from '../errors/hv-error.js'
 import { networkHostAddress } from '../libvirt/networks.js'
 import { type CreateRequest, type CreateResult, createVm } from './create.js'
 import { type Readiness, recordReadiness } from './readiness.js'
@@ -43,7 +45,12 @@ export async function createWithCloudInit(
   let listener: PhoneHomeListener | undefined
   try {
     if (cloudInit.wait) {
-      if (!request.network) throw new Error('--wait cloud-init needs a network')
+      if (!request.network) {
+        throw new HvError('INVALID_ARGUMENT', '--wait cloud-init needs a network: the guest reports to hv over it', {
+          exitCode: ExitCode.INVALID_ARGUMENT,
+          suggestions: ['drop --no-network, or create without --wait'],
+        })
+      }
       const host = await networkHostAddress(uri, request.network)
       listener = await openPhoneHomeListener({ host, ports: cloudInit.phoneHomePorts, instanceId })
     }

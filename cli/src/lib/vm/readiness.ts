@@ -5,6 +5,7 @@
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser'
 import { z } from 'zod'
+import { ED25519_KEY_LINE, USER_NAME } from '../cloud-init/login.js'
 import { virsh } from '../libvirt/virsh.js'
 import { domainState } from './lifecycle.js'
 
@@ -13,8 +14,8 @@ export const READY_NAMESPACE = 'urn:hyper-nixos:hv:ready:1'
 export const Readiness = z
   .object({
     address: z.union([z.ipv4(), z.ipv6()]),
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/),
-    hostKey: z.string().regex(/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}(?: \S+)?$/),
+    user: z.string().regex(USER_NAME),
+    hostKey: z.string().regex(ED25519_KEY_LINE),
     reportedAt: z.iso.datetime(),
   })
   .strict()

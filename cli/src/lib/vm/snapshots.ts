@@ -1,13 +1,12 @@
 /** `hv vm snapshot`: libvirt's snapshots (internal qcow2 snapshots, with memory when the VM runs). */
-import { z } from 'zod'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
+import { DomainName } from '../libvirt/names.js'
 import { virsh } from '../libvirt/virsh.js'
 import { domainState } from './lifecycle.js'
 
-export const SnapshotName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be 1-63 letters, digits, dots, dashes or underscores, starting with a letter or digit')
+/** Snapshot names follow the rule of VM names. */
+export const SnapshotName = DomainName
 
 export function snapshotName(name: string): string {
   const parsed = SnapshotName.safeParse(name)

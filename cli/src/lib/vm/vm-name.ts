@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
-import { DomainName } from '../libvirt/names.js'
+import { DomainName, UNWRITABLE_CHARACTERS } from '../libvirt/names.js'
 
 /**
  * The name of a VM that may exist already: hv creates only names matching DomainName,
@@ -12,7 +12,7 @@ export const ExistingVmName = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^[^\u0000-\u001f\u007f/]+$/, 'must not contain "/" or control characters')
+  .refine((name) => !name.includes('/') && !UNWRITABLE_CHARACTERS.test(name), 'must not contain "/" or control characters')
 
 function refuse(name: string, issue: string, rule: string): never {
   throw new HvError('INVALID_NAME', `invalid VM name ${JSON.stringify(name)}: ${issue}`, {
