@@ -9,7 +9,7 @@ import { createWithCloudInit, type ProvisionResult } from '../../lib/vm/provisio
 import { type WaitResult, waitForVm } from '../../lib/vm/wait.js'
 import { startWithConsole } from '../../lib/vm/console.js'
 import { looksLikeAlias } from '../../lib/images/catalog.js'
-import { pullImage } from '../../lib/images/store.js'
+import { type BaseImage, imageCacheDir, imagePool, pullImage } from '../../lib/images/store.js'
 import { VmCommand } from '../../vm-command.js'
 import { registryFlag } from '../../image-flags.js'
 
@@ -72,9 +72,14 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path))
     const defaults = target.defaults
     let image = absolute(flags.image)
+    let baseImage: BaseImage | undefined
     if (flags.image && looksLikeAlias(flags.image) && !(await fileExists(image!))) {
       await this.note(`pulling ${flags.image} (verified against its published checksum)`)
-      image = (await pullImage({ reference: flags.image, insecure: false, registry: flags.registry })).path
+      const pulled = await pullImage({ reference: flags.image, insecure: false, registry: flags.registry }, imageCacheDir(), await imagePool(target.uri, flags.pool ?? target.pool))
+      if (pulled.base) {
+        image = undefined
+        baseImage = pulled.base
+      } else image = pulled.path
     }
     const firmware = (flags.firmware as 'bios' | 'uefi' | undefined) ?? defaults.firmware ?? 'bios'
     const request = {
@@ -84,6 +89,7 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
         vcpus: flags.vcpus,
         diskSizeBytes: flags['disk-size'] === undefined ? undefined : parseSize(flags['disk-size'], 'G', '--disk-size'),
         image,
+        baseImage,
         iso: absolute(flags.iso),
         kernel: absolute(flags.kernel),
         initrd: absolute(flags.initrd),

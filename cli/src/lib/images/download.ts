@@ -2,22 +2,24 @@
  * Downloads one file over http(s) into place, verified:
  *
  * - streamed to `<destination>.partial` while its digests are computed in the same pass
- *   (sha256 always, since the cache is keyed by it, and the expected algorithm), never
- *   held in memory;
+ *   (sha256 always, since the cache is keyed by it, and the expected algorithm) on a
+ *   second thread (threaded-digests.ts), never held in memory;
  * - resumed with `Range: bytes=N-` when a `.partial` is left from an interrupted attempt
- *   (its bytes are hashed first); a server that ignores ranges (200) means starting over;
- * - moved to `destination` only after the digest matched: fsync, `rename` (atomic), 0644.
+ *   (its bytes are hashed meanwhile); a server that ignores ranges (200) means starting over;
+ * - moved to `destination` only after the digest matched: `rename` (atomic), 0644.
  *   A mismatch removes the partial: nothing is left behind;
  * - one download per destination however many pulls run at once, in this process or
  *   others: `<destination>.lock` holds the downloader's pid; the others wait for it to go
  *   away (inotify through `fs.watch`, not a sleep loop), then use the verified file.
  */
-import { createHash, type Hash, randomUUID } from 'node:crypto'
-import { createReadStream, watch } from 'node:fs'
-import { chmod, link, mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { watch } from 'node:fs'
+import { chmod, type FileHandle, link, mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
+import { type DigestAlgorithm, ThreadedDigests } from './threaded-digests.js'
+import { describeError, discard, type HttpResponse, httpGet } from './http-get.js'
 
 export interface ExpectedDigest {
   algorithm: 'sha256' | 'sha512'
@@ -63,8 +65,6 @@ export interface DownloadResult {
 }
 
 const PROGRESS_INTERVAL_MS = 100
-const MAX_REDIRECTS = 10
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 /** A lock without a readable pid older than this was abandoned while being created. */
 const UNREADABLE_LOCK_STALE_MS = 10_000
 /** See waitForLockRelease: how often to look whether a silent lock holder still lives. */
@@ -103,41 +103,24 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
 
 // ---------------------------------------------------------------- digests
 
-class Digests {
-  private readonly sha256 = createHash('sha256')
-  private readonly other: Hash | undefined
-
-  constructor(expected: ExpectedDigest | undefined) {
-    this.other = expected && expected.algorithm !== 'sha256' ? createHash(expected.algorithm) : undefined
-  }
-
-  update(chunk: Uint8Array): void {
-    this.sha256.update(chunk)
-    this.other?.update(chunk)
-  }
-
-  /** Ends the hashes: `sha256`, and `expected` in the expected algorithm. */
-  result(): { sha256: string; actual: string } {
-    const sha256 = this.sha256.digest('hex')
-    return { sha256, actual: this.other ? this.other.digest('hex') : sha256 }
-  }
+function algorithmsFor(expected: ExpectedDigest | undefined): DigestAlgorithm[] {
+  // sha256 always (the cache is keyed by it), and the expected algorithm.
+  return expected && expected.algorithm !== 'sha256' ? ['sha256', expected.algorithm] : ['sha256']
 }
 
-/** Feeds the first `length` bytes of `path` (all, when undefined) to `digests`; returns the count. */
-async function hashFile(path: string, digests: Digests, length: number | undefined, signal: AbortSignal | undefined, url: string): Promise<number> {
-  if (length === 0) return 0
-  let bytes = 0
-  const stream = createReadStream(path, length === undefined ? {} : { end: length - 1 })
+/** Ends the hashing at `bytes`: the sha256, and the digest in the expected algorithm. */
+async function finishDigests(digester: ThreadedDigests, expected: ExpectedDigest | undefined, signal: AbortSignal | undefined, url: string): Promise<{ bytes: number; sha256: string; actual: string }> {
+  const onAbort = new Promise<never>((_resolve, reject) => {
+    if (signal?.aborted) reject(abortError(signal, url))
+    signal?.addEventListener('abort', () => reject(abortError(signal, url)), { once: true })
+  })
+  onAbort.catch(() => undefined)
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      throwIfAborted(signal, url)
-      digests.update(chunk)
-      bytes += chunk.length
-    }
+    const result = await Promise.race([digester.finish(), onAbort])
+    return { bytes: result.bytes, sha256: result.digests.sha256, actual: result.digests[expected?.algorithm ?? 'sha256'] }
   } finally {
-    stream.destroy()
+    await digester.cancel()
   }
-  return bytes
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -147,15 +130,16 @@ function errorCode(error: unknown): string | undefined {
 /** The destination when it exists, verified; a damaged file is an error (never replaced silently). */
 async function verifiedExisting(options: DownloadOptions, waited: boolean): Promise<DownloadResult | undefined> {
   const { destination, expected } = options
-  const digests = new Digests(expected)
-  let bytes: number
+  let size: number
   try {
-    bytes = await hashFile(destination, digests, undefined, options.signal, options.url)
+    size = (await stat(destination)).size
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined
     throw error
   }
-  const { sha256, actual } = digests.result()
+  const digester = new ThreadedDigests(algorithmsFor(expected))
+  digester.file(destination, size)
+  const { bytes, sha256, actual } = await finishDigests(digester, expected, options.signal, options.url)
   if (expected && actual !== expected.digest) {
     throw new HvError('CACHED_IMAGE_CORRUPTED', `the cached file ${destination} does not match its checksum: expected ${expected.algorithm} ${expected.digest}, got ${actual}`, {
       exitCode: ExitCode.SECURITY_CHECK_FAILED,
@@ -189,13 +173,7 @@ function abortError(signal: AbortSignal, url: string): HvError {
   return new HvError('CANCELLED', `cancelled the download of ${url}`, { exitCode: ExitCode.CANCELLED, suggestions: [RESUME_SUGGESTION], cause: reason })
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return cause && cause !== error.message ? `${error.message} (${cause})` : error.message
-}
-
-function httpError(url: string, response: Response): HvError {
+function httpError(url: string, response: HttpResponse): HvError {
   const { status } = response
   const suggestions =
     status === 404 || status === 410
@@ -211,60 +189,39 @@ function httpError(url: string, response: Response): HvError {
   })
 }
 
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined)
-}
-
-/** GET `url`, following redirects by hand so that only http(s) targets are followed and the headers go along. */
-async function get(url: string, from: number | undefined, signal: AbortSignal | undefined): Promise<Response> {
-  let current = new URL(url)
+/** GET `url` from byte `from` on (all of it when undefined). */
+function get(url: string, from: number | undefined, signal: AbortSignal | undefined): Promise<HttpResponse> {
   // Compressed transfer would change the bytes (and break ranges): ask for the file as is.
   const headers: Record<string, string> = { 'accept-encoding': 'identity' }
   if (from !== undefined) headers.range = `bytes=${from}-`
-  for (let hops = 0; ; hops++) {
-    let response: Response
-    try {
-      response = await fetch(current, { headers, redirect: 'manual', ...(signal ? { signal } : {}) })
-    } catch (error) {
-      if (signal?.aborted) throw abortError(signal, url)
-      throw new HvError('DOWNLOAD_FAILED', `cannot download ${current.href}: ${describe(error)}`, {
+  return httpGet(url, {
+    headers,
+    signal,
+    onNetworkError: (error, at) => {
+      if (signal?.aborted) return abortError(signal, url)
+      return new HvError('DOWNLOAD_FAILED', `cannot download ${at.href}: ${describeError(error)}`, {
         exitCode: ExitCode.SYSTEM_ERROR,
         suggestions: ['check the network connection and the URL', 'no internet here? use a mirror: --registry URL'],
         cause: error,
       })
-    }
-    if (!REDIRECT_STATUSES.has(response.status)) return response
-    const location = response.headers.get('location')
-    await discard(response)
-    if (!location) throw new HvError('DOWNLOAD_FAILED', `cannot download ${current.href}: HTTP ${response.status} without a Location`, { exitCode: ExitCode.SYSTEM_ERROR })
-    if (hops >= MAX_REDIRECTS) {
-      throw new HvError('DOWNLOAD_FAILED', `cannot download ${url}: more than ${MAX_REDIRECTS} redirects`, { exitCode: ExitCode.SYSTEM_ERROR, suggestions: ['check the URL'] })
-    }
-    const next = URL.canParse(location, current) ? new URL(location, current) : undefined
-    if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-      throw new HvError('DOWNLOAD_FAILED', `cannot download ${url}: ${current.href} redirects to ${JSON.stringify(location.slice(0, 200))}, and hv follows redirects only to http(s) URLs`, {
-        exitCode: ExitCode.SYSTEM_ERROR,
-        suggestions: ['use the final http(s) URL of the file, or a mirror (--registry URL)'],
-      })
-    }
-    current = next
-  }
+    },
+  })
 }
 
 // Content-Range: "bytes START-END/TOTAL" (206) or "bytes */TOTAL" (416); TOTAL may be "*".
-function parseContentRange(header: string | null): { start: number | undefined; total: number | undefined } | undefined {
+function parseContentRange(header: string | undefined): { start: number | undefined; total: number | undefined } | undefined {
   const match = header ? /^bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)$/i.exec(header.trim()) : null
   if (!match) return undefined
   return { start: match[1] === undefined ? undefined : Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) }
 }
 
-function contentLength(response: Response): number | undefined {
-  const header = response.headers.get('content-length')
-  return header !== null && /^\d+$/.test(header) ? Number(header) : undefined
+function contentLength(response: HttpResponse): number | undefined {
+  const header = response.header('content-length')
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
 }
 
 type Plan =
-  | { kind: 'write'; response: Response; offset: number; totalBytes: number | undefined }
+  | { kind: 'write'; response: HttpResponse; offset: number; totalBytes: number | undefined }
   /** The partial already holds the whole file (416 for a range starting at its end). */
   | { kind: 'complete'; totalBytes: number }
 
@@ -273,28 +230,28 @@ async function plan(url: string, offset: number, signal: AbortSignal | undefined
   if (offset > 0) {
     const response = await get(url, offset, signal)
     if (response.status === 206) {
-      const range = parseContentRange(response.headers.get('content-range'))
+      const range = parseContentRange(response.header('content-range'))
       if (range?.start === offset) {
         const length = contentLength(response)
         return { kind: 'write', response, offset, totalBytes: range.total ?? (length === undefined ? undefined : offset + length) }
       }
-      await discard(response) // a range we did not ask for: start over
+      discard(response) // a range we did not ask for: start over
     } else if (response.status === 416) {
-      await discard(response)
-      const total = parseContentRange(response.headers.get('content-range'))?.total
+      discard(response)
+      const total = parseContentRange(response.header('content-range'))?.total
       if (total === offset) return { kind: 'complete', totalBytes: total }
       // The partial is longer than the file, or the server does not say: start over.
     } else if (response.status === 200) {
       // The server ignores ranges and sends the whole file: start over with it.
       return { kind: 'write', response, offset: 0, totalBytes: contentLength(response) }
     } else {
-      await discard(response)
+      discard(response)
       throw httpError(url, response)
     }
   }
   const response = await get(url, undefined, signal)
   if (response.status !== 200) {
-    await discard(response)
+    discard(response)
     throw httpError(url, response)
   }
   return { kind: 'write', response, offset: 0, totalBytes: contentLength(response) }
@@ -313,7 +270,7 @@ function progressReporter(onProgress: DownloadOptions['onProgress']): (progress:
 
 function interrupted(url: string, received: number, total: number | undefined, cause: unknown): HvError {
   const of = total === undefined ? '' : ` of ${total}`
-  return new HvError('DOWNLOAD_INTERRUPTED', `the download of ${url} was interrupted after ${received}${of} bytes${cause ? `: ${describe(cause)}` : ''}`, {
+  return new HvError('DOWNLOAD_INTERRUPTED', `the download of ${url} was interrupted after ${received}${of} bytes${cause ? `: ${describeError(cause)}` : ''}`, {
     exitCode: ExitCode.SYSTEM_ERROR,
     suggestions: [RESUME_SUGGESTION],
     cause,
@@ -329,112 +286,116 @@ async function partialSize(path: string): Promise<number> {
   }
 }
 
-/** Streams the response body to the partial file (appending after `offset`) through `digests`. */
-async function writeBody(url: string, partial: string, target: Extract<Plan, { kind: 'write' }>, digests: Digests, options: DownloadOptions, report: ReturnType<typeof progressReporter>, resumedFromBytes: number): Promise<number> {
+/**
+ * Streams the response body to the partial file (appending after `offset`); after each
+ * write the written chunks go to the hashing thread. Returns the file's length.
+ */
+async function writeBody(url: string, file: FileHandle, partial: string, target: Extract<Plan, { kind: 'write' }>, digester: ThreadedDigests, options: DownloadOptions, report: ReturnType<typeof progressReporter>, resumedFromBytes: number): Promise<number> {
   const { response, offset, totalBytes } = target
-  const file = await open(partial, offset > 0 ? 'a' : 'w', 0o644)
   let received = offset
+  let written = offset
+  // Awaiting each write would leave the socket idle meanwhile: chunks queue while one
+  // writev is in flight and go out together when it returns, so reading and writing
+  // overlap (and hashing, on its thread). The queue is bounded (backpressure at 16 MiB).
+  let queue: Buffer[] = []
+  let queuedBytes = 0
+  let writer: Promise<void> | undefined
+  let writeFailure: unknown
+  const pump = (): void => {
+    if (writer || queue.length === 0 || writeFailure) return
+    const chunks = queue
+    const bytes = queuedBytes
+    queue = []
+    queuedBytes = 0
+    writer = file.writev(chunks).then(
+      () => {
+        written += bytes
+        digester.chunks(chunks)
+        writer = undefined
+        pump()
+      },
+      (error: unknown) => {
+        writeFailure = error
+        writer = undefined
+      },
+    )
+  }
+  const drain = async (): Promise<void> => {
+    while (writer) await writer
+    if (writeFailure) {
+      discard(response)
+      throw new HvError('CACHE_WRITE_FAILED', `cannot write ${partial}: ${describeError(writeFailure)}`, {
+        exitCode: ExitCode.SYSTEM_ERROR,
+        suggestions: ['free some disk space (hv image prune removes unused downloads), then run the same pull again'],
+        cause: writeFailure,
+      })
+    }
+  }
   try {
-    const reader = response.body?.getReader()
-    // Writing each small fetch chunk and awaiting it left the process idle half the time:
-    // chunks queue while one writev is in flight and go out together when it returns, so
-    // reading, hashing and writing overlap. The queue is bounded (backpressure at 16 MiB).
-    let queue: Uint8Array[] = []
-    let queuedBytes = 0
-    let writer: Promise<void> | undefined
-    let writeFailure: unknown
-    const pump = (): void => {
-      if (writer || queue.length === 0 || writeFailure) return
-      const chunks = queue
-      queue = []
-      queuedBytes = 0
-      writer = file.writev(chunks).then(
-        () => {
-          writer = undefined
-          pump()
-        },
-        (error: unknown) => {
-          writeFailure = error
-          writer = undefined
-        },
-      )
-    }
-    const drain = async (): Promise<void> => {
-      while (writer) await writer
-      if (writeFailure) {
-        await reader?.cancel().catch(() => undefined)
-        throw new HvError('CACHE_WRITE_FAILED', `cannot write ${partial}: ${describe(writeFailure)}`, {
-          exitCode: ExitCode.SYSTEM_ERROR,
-          suggestions: ['free some disk space (hv image prune removes unused downloads), then run the same pull again'],
-          cause: writeFailure,
-        })
-      }
-    }
     try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array> | undefined
-        try {
-          chunk = await reader?.read()
-        } catch (error) {
-          if (options.signal?.aborted) throw abortError(options.signal, url)
-          throw interrupted(url, received, totalBytes, error)
-        }
-        if (!chunk || chunk.done) break
-        digests.update(chunk.value)
-        queue.push(chunk.value)
-        queuedBytes += chunk.value.length
-        received += chunk.value.length
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        queue.push(chunk)
+        queuedBytes += chunk.length
+        received += chunk.length
         pump()
         if (queuedBytes >= 16 * 1024 * 1024 || writeFailure) await drain()
         report({ receivedBytes: received, totalBytes, resumedFromBytes })
       }
-    } finally {
-      // What arrived before an interruption stays in the partial, for the resume.
-      pump()
-      await drain()
+    } catch (error) {
+      if (error instanceof HvError) throw error
+      if (options.signal?.aborted) throw abortError(options.signal, url)
+      throw interrupted(url, received, totalBytes, error)
     }
-    if (totalBytes !== undefined && received < totalBytes) throw interrupted(url, received, totalBytes, undefined)
-    await file.sync()
+    // node:http ends the body quietly when the connection closes early: the length tells.
+    if (!response.body.complete) throw interrupted(url, received, totalBytes, undefined)
   } finally {
-    await file.close()
+    // What arrived before an interruption stays in the partial, for the resume.
+    pump()
+    await drain()
   }
-  return received
+  if (totalBytes !== undefined && received < totalBytes) throw interrupted(url, received, totalBytes, undefined)
+  return written
 }
 
-async function syncFile(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
-  const handle = await open(path, flags)
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Downloads (or resumes) into the partial, verifies, renames into place. The caller holds the lock. */
+/**
+ * Downloads (or resumes) into the partial, verifies, renames into place. The caller holds the lock.
+ *
+ * No fsync: a cached file is verified again whenever it is used (verifiedExisting), and on
+ * the system daemon it is uploaded into the pool and removed at once, so durability would
+ * buy nothing but the time to flush a whole image (curl does not flush either).
+ */
 async function download(options: DownloadOptions): Promise<DownloadResult> {
   const { url, destination, expected, signal } = options
   const partial = `${destination}.partial`
   const report = progressReporter(options.onProgress)
 
-  let digests = new Digests(expected)
-  let offset = await partialSize(partial)
-  if (offset > 0) offset = await hashFile(partial, digests, offset, signal, url)
-  const target = await plan(url, offset, signal)
-  if (target.kind === 'write' && target.offset === 0 && offset > 0) digests = new Digests(expected) // starting over
-  const resumedFromBytes = target.kind === 'write' ? target.offset : offset
-
+  const existing = await partialSize(partial)
+  const target = await plan(url, existing, signal)
+  const resumedFromBytes = target.kind === 'write' ? target.offset : existing
+  // Opened (and truncated when starting over) before the hashing thread reads it.
+  const file = await open(partial, target.kind === 'write' && target.offset === 0 ? 'w' : 'a', 0o644)
+  let digester: ThreadedDigests | undefined
   let bytes: number
   let totalBytes: number | undefined
-  if (target.kind === 'complete') {
-    bytes = target.totalBytes
-    totalBytes = target.totalBytes
-    await syncFile(partial) // written by an earlier attempt that may not have reached fsync
-  } else {
-    bytes = await writeBody(url, partial, target, digests, options, report, resumedFromBytes)
-    totalBytes = target.totalBytes
+  try {
+    // A resumed partial's bytes are hashed on the thread while the rest arrives.
+    digester = new ThreadedDigests(algorithmsFor(expected))
+    digester.file(partial, resumedFromBytes)
+    if (target.kind === 'complete') {
+      bytes = target.totalBytes
+      totalBytes = target.totalBytes
+    } else {
+      bytes = await writeBody(url, file, partial, target, digester, options, report, resumedFromBytes)
+      totalBytes = target.totalBytes
+    }
+  } catch (error) {
+    await digester?.cancel()
+    throw error
+  } finally {
+    await file.close()
   }
 
-  const { sha256, actual } = digests.result()
+  const { sha256, actual } = await finishDigests(digester, expected, signal, url)
   if (expected && actual !== expected.digest) {
     await unlink(partial).catch(() => undefined)
     throw new HvError('CHECKSUM_MISMATCH', `${url} does not match its checksum: expected ${expected.algorithm} ${expected.digest}, got ${actual}`, {
@@ -447,7 +408,6 @@ async function download(options: DownloadOptions): Promise<DownloadResult> {
   }
   await chmod(partial, 0o644) // the umask may have narrowed it; the pool import reads it as another user
   await rename(partial, destination)
-  await syncFile(dirname(destination)) // makes the rename itself durable
   report({ receivedBytes: bytes, totalBytes: totalBytes ?? bytes, resumedFromBytes }, true)
   return {
     path: destination,
@@ -622,7 +582,7 @@ async function waitForLockRelease(path: string, options: DownloadOptions): Promi
       if (filename === null || filename === lockName) void check()
     })
     watcher.on('error', (error) =>
-      finish(new HvError('DOWNLOAD_FAILED', `cannot watch ${dirname(path)} for the other download to finish: ${describe(error)}`, { exitCode: ExitCode.SYSTEM_ERROR, cause: error })),
+      finish(new HvError('DOWNLOAD_FAILED', `cannot watch ${dirname(path)} for the other download to finish: ${describeError(error)}`, { exitCode: ExitCode.SYSTEM_ERROR, cause: error })),
     )
     signal?.addEventListener('abort', onAbort, { once: true })
     armLivenessCheck()

@@ -12,7 +12,7 @@ import { ExitCode } from '../errors/exit-codes.js'
 import { HvError } from '../errors/hv-error.js'
 import { type DomainSpec, domainXml } from '../libvirt/domain-xml.js'
 import { AbsolutePath } from '../libvirt/names.js'
-import { createVolume, deleteVolume, requirePool, uploadVolume, type VolumeRef } from '../libvirt/volumes.js'
+import { createVolume, deleteVolume, requirePool, uploadVolume, volumeInfo, type VolumeRef } from '../libvirt/volumes.js'
 import { defineDomain, virsh } from '../libvirt/virsh.js'
 import { LibvirtObjectName } from '../config/schemas.js'
 import { ensureBaseVolume, inspectImage } from './images.js'
@@ -32,6 +32,11 @@ export const CreateRequest = z
     vcpus: z.number().int().min(1, 'at least 1 vCPU').max(512, 'at most 512 vCPUs'),
     diskSizeBytes: z.number().int().min(MiB, 'disks must be at least 1 MiB').max(64 * 1024 ** 4, 'disks must be at most 64 TiB').optional(),
     image: AbsolutePath.optional(),
+    /** An image already in the pool as a base volume (a pull on the system daemon): the VM gets an overlay on it. */
+    baseImage: z
+      .object({ pool: LibvirtObjectName, volume: z.string().regex(/^hv-base-[0-9a-f]{16}\.(qcow2|raw)$/), format: z.enum(['qcow2', 'raw']), virtualSizeBytes: z.number().int().nonnegative() })
+      .strict()
+      .optional(),
     iso: AbsolutePath.optional(),
     kernel: AbsolutePath.optional(),
     initrd: AbsolutePath.optional(),
@@ -51,10 +56,11 @@ export const CreateRequest = z
     start: z.boolean(),
   })
   .strict()
-  .refine((request) => !(request.image && request.iso), { message: 'give --image or --iso, not both' })
+  .refine((request) => !((request.image || request.baseImage) && request.iso), { message: 'give --image or --iso, not both' })
+  .refine((request) => !(request.image && request.baseImage), { message: 'one image only' })
   .refine((request) => !(request.kernel && request.iso), { message: 'give --kernel or --iso, not both' })
   .refine((request) => !request.initrd || request.kernel, { message: '--initrd needs --kernel' })
-  .refine((request) => request.image || request.kernel || request.iso || request.diskSizeBytes, {
+  .refine((request) => request.image || request.baseImage || request.kernel || request.iso || request.diskSizeBytes, {
     message: 'nothing to boot: give --image, --iso, --kernel or --disk-size',
   })
   .refine((request) => !request.secureBoot || request.firmware === 'uefi', { message: '--secure-boot needs --firmware uefi' })
@@ -117,7 +123,7 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
   const iso = request.iso ? await inspectImage(request.iso, 'iso') : undefined
   const accel = await resolveAccel(uri, request.accel)
 
-  const rootVolume = image || request.diskSizeBytes ? { pool: request.pool, volume: `${name}-root.qcow2` } : undefined
+  const rootVolume = image || request.baseImage || request.diskSizeBytes ? { pool: request.pool, volume: `${name}-root.qcow2` } : undefined
   const seedVolume = request.seedIso ? { pool: request.pool, volume: `${name}-seed.iso` } : undefined
   const seedBytes = request.seedIso ? (await stat(request.seedIso)).size : 0
   const spec: DomainSpec = {
@@ -143,7 +149,7 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
     metadata: {
       owner: request.owner,
       createdAt: new Date().toISOString(),
-      image: request.image ?? request.iso ?? request.kernel,
+      image: request.image ?? (request.baseImage ? `${request.baseImage.pool}/${request.baseImage.volume}` : undefined) ?? request.iso ?? request.kernel,
       volumes: rootVolume ? [rootVolume] : [],
       ...(seedVolume ? { seed: seedVolume } : {}),
     },
@@ -157,6 +163,17 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
     const base = await ensureBaseVolume(uri, request.pool, image, 'base')
     baseVolume = { pool: base.pool, volume: base.volume }
     backing = { path: base.path, format: image.format }
+  }
+  if (request.baseImage) {
+    const base = await volumeInfo(uri, request.baseImage)
+    if (!base) {
+      throw new HvError('IMAGE_NOT_FOUND', `the base volume ${request.baseImage.volume} is gone from pool ${request.baseImage.pool}`, {
+        exitCode: ExitCode.INVALID_ARGUMENT,
+        suggestions: ['pull the image again: hv image pull ALIAS'],
+      })
+    }
+    baseVolume = { pool: base.pool, volume: base.volume }
+    backing = { path: base.path, format: request.baseImage.format }
   }
   if (iso) {
     const volume = await ensureBaseVolume(uri, request.pool, iso, 'iso')
@@ -174,7 +191,7 @@ export async function createVm(uri: string, input: CreateRequest, say: (message:
   const created: VolumeRef[] = []
   try {
     if (rootVolume) {
-      const capacity = Math.max(request.diskSizeBytes ?? 0, image?.virtualSizeBytes ?? 0)
+      const capacity = Math.max(request.diskSizeBytes ?? 0, image?.virtualSizeBytes ?? request.baseImage?.virtualSizeBytes ?? 0)
       await say(`creating ${rootVolume.volume} (${Math.round(capacity / MiB)} MiB${backing ? ', copy-on-write on the image' : ''})`)
       await createVolume(uri, { ...rootVolume, capacityBytes: capacity, format: 'qcow2', backing })
       created.push(rootVolume)

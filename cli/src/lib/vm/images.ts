@@ -37,11 +37,11 @@ async function sha256(path: string): Promise<string> {
 }
 
 /**
- * Reads an image's format and size with qemu-img, and refuses what would be unsafe to
- * hand to QEMU: formats other than qcow2/raw, and images with a backing file (which
+ * Reads an image's format and size with qemu-img (and its sha256 unless a verified
+ * download already computed it), and refuses what would be unsafe to hand to QEMU: formats other than qcow2/raw, and images with a backing file (which
  * would make QEMU open a host path the image names).
  */
-export async function inspectImage(path: string, expect?: 'iso'): Promise<LocalImage> {
+export async function inspectImage(path: string, expect?: 'iso', knownSha256?: string): Promise<LocalImage> {
   let size: number
   try {
     const info = await stat(path)
@@ -62,7 +62,7 @@ export async function inspectImage(path: string, expect?: 'iso'): Promise<LocalI
     throw badImage(path, `is in ${info.format} format`, 'convert it: qemu-img convert -O qcow2 IMAGE IMAGE.qcow2')
   }
   if (expect === 'iso' && info.format !== 'raw') throw badImage(path, 'is not an ISO image', 'give a .iso file')
-  return { path, format: info.format, virtualSizeBytes: info['virtual-size'], sizeBytes: size, sha256: await sha256(path) }
+  return { path, format: info.format, virtualSizeBytes: info['virtual-size'], sizeBytes: size, sha256: knownSha256 ?? (await sha256(path)) }
 }
 
 /** The pool volume holding this image's bytes; uploaded through libvirt the first time. */

@@ -62,6 +62,7 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     await execFileAsync('virsh', ['-c', URI, 'destroy', VM]).catch(() => undefined)
     await execFileAsync('virsh', ['-c', URI, 'undefine', VM]).catch(() => undefined)
     await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', `${VM}-root.qcow2`]).catch(() => undefined)
+    await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', `hv-base-${sha256.slice(0, 16)}.qcow2`]).catch(() => undefined)
     server?.close()
     await rm(dir, { recursive: true, force: true })
   })
@@ -81,13 +82,33 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     expect(listed.result.aliases).toContainEqual(expect.objectContaining({ alias: 'debian:12', cached: true }))
   })
 
-  it('creates a VM from the alias: the image becomes a shared base volume, the VM an overlay', { timeout: 120_000 }, async () => {
+  it('on the system daemon the cache is the pool: one base volume, VMs on overlays, removal refused while used', { timeout: 120_000 }, async () => {
+    const base = `hv-base-${sha256.slice(0, 16)}.qcow2`
+    const downloads = () => requests.filter((line) => line.endsWith(IMAGE_FILE)).length
+    const before = downloads()
+    const pulled = await hv(['image', 'pull', 'debian:12', '--registry', registry, '--connect', URI])
+    expect(pulled.exitCode, pulled.stderr).toBe(0)
+    // The verified per-user file was moved into the pool (no new download), leaving only its record.
+    expect(pulled.result).toMatchObject({ base: { pool: 'hypervisor', volume: base, format: 'qcow2', virtualSizeBytes: 48 * 1024 * 1024 }, image: { volume: { volume: base } } })
+    expect(downloads()).toBe(before)
+    expect((await readdir(cache)).filter((name) => !name.endsWith('.json'))).toEqual([])
+
     const created = await hv(['vm', 'create', VM, '--image', 'debian:12', '--no-cloud-init', '--registry', registry, '--memory', '128M', '--no-network', '--accel', 'tcg', '--connect', URI])
     expect(created.exitCode, created.stderr).toBe(0)
-    expect(created.result.baseVolume.volume).toBe(`hv-base-${sha256.slice(0, 16)}.qcow2`)
+    expect(created.result.baseVolume.volume).toBe(base)
+    expect(downloads()).toBe(before)
+    const listed = await hv(['image', 'list', '--connect', URI])
+    expect(listed.result.pool.images).toContainEqual(expect.objectContaining({ volume: base, usedBy: [`${VM}-root.qcow2`] }))
+
+    const refused = await hv(['image', 'rm', 'debian:12', '--connect', URI])
+    expect(refused).toMatchObject({ exitCode: 4, result: { message: `debian:12 is the base of ${VM}-root.qcow2 in pool hypervisor` } })
     const deleted = await hv(['vm', 'delete', VM, '--connect', URI])
     expect(deleted.result.removedVolumes).toEqual([{ pool: 'hypervisor', volume: `${VM}-root.qcow2` }])
-    await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', created.result.baseVolume.volume])
+    const removed = await hv(['image', 'rm', 'debian:12', '--connect', URI])
+    expect(removed.exitCode, removed.stderr).toBe(0)
+    const volumes = (await execFileAsync('virsh', ['-c', URI, 'vol-list', '--pool', 'hypervisor'])).stdout
+    expect(volumes).not.toContain(base)
+    expect((await hv(['image', 'list'])).result.cached).toEqual([])
   })
 
   it('refuses what it cannot verify or should not fetch, each with a clear error', async () => {
@@ -127,9 +148,11 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     expect((await hv(['image', 'rm', imported.result.sha256.slice(0, 12)])).exitCode).toBe(0)
   })
 
-  it('removes a cached image', async () => {
+  it('removes a cached image from the per-user cache', async () => {
+    expect((await hv(['image', 'pull', 'debian:12', '--registry', registry])).exitCode).toBe(0)
     const removed = await hv(['image', 'rm', 'debian:12'])
     expect(removed.exitCode, removed.stderr).toBe(0)
     expect((await hv(['image', 'list'])).result.cached).toEqual([])
+    expect(await readdir(cache)).toEqual([])
   })
 })

@@ -79,7 +79,11 @@ describe.skipIf(blocker !== undefined)('hv vm create --wait cloud-init, then hv 
   it('pulls, creates with a key, learns address and host key by phone home, runs a command over SSH, deletes cleanly', { timeout: 900_000 }, async () => {
     const pulled = await hv(['image', 'pull', 'debian:12', '--registry', registry, '--json'], 300_000)
     expect(pulled.exitCode, pulled.stderr).toBe(0)
-    expect(JSON.parse(pulled.stdout)).toMatchObject({ unverified: false, image: { alias: 'debian:12', verifiedWith: 'sha512' } })
+    const pull = JSON.parse(pulled.stdout)
+    expect(pull).toMatchObject({ unverified: false, image: { alias: 'debian:12', verifiedWith: 'sha512' }, base: { pool: 'hypervisor', volume: expect.stringMatching(/^hv-base-/) } })
+    baseVolume = pull.base.volume
+    // On the system daemon the pool is the cache: the staged download is gone, its record stays.
+    expect((await readdir(join(dir, 'cache'))).filter((name) => !name.endsWith('.json'))).toEqual([])
 
     const key = join(dir, 'keys', 'id_ed25519')
     await execFileAsync('runuser', ['-u', OPERATOR, '--', 'ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key])
@@ -90,7 +94,7 @@ describe.skipIf(blocker !== undefined)('hv vm create --wait cloud-init, then hv 
     )
     expect(created.exitCode, created.stderr).toBe(0)
     const result = JSON.parse(created.stdout)
-    baseVolume = result.baseVolume?.volume
+    expect(result.baseVolume).toEqual({ pool: 'hypervisor', volume: baseVolume })
     expect(result).toMatchObject({ name: VM, started: true, readiness: { user: 'tester', address: expect.stringMatching(/^192\.168\.122\.\d+$/), hostKey: expect.stringMatching(/^ssh-ed25519 /) } })
     expect(result.volumes).toEqual([{ pool: 'hypervisor', volume: `${VM}-root.qcow2` }, { pool: 'hypervisor', volume: `${VM}-seed.iso` }])
 
