@@ -29,7 +29,7 @@ export interface SeedRequest {
   /** The user's own cloud-config, merged into hv's. */
   userData?: string
   /** Where cloud-init reports when it has finished (`hv vm create --wait cloud-init`). */
-  phoneHome?: { url: string }
+  phoneHome?: { url: string; /** cloud-init's attempts (3 s apart); default 10. */ tries?: number }
   /** The MAC address of the VM's NIC: network-config matches it (names like ens3/enp1s0 vary). */
   macAddress?: string
 }
@@ -278,7 +278,7 @@ export function buildSeed(request: SeedRequest): Seed {
     ssh_pwauth: false,
   }
   if (request.phoneHome) {
-    ours.phone_home = { url: request.phoneHome.url, post: ['pub_key_ed25519', 'instance_id', 'hostname'], tries: 10 }
+    ours.phone_home = { url: request.phoneHome.url, post: ['pub_key_ed25519', 'instance_id', 'hostname'], tries: request.phoneHome.tries ?? 10 }
   }
   let config = ours
   let comment: string | undefined

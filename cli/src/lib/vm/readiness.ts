@@ -10,6 +10,8 @@ import { virsh } from '../libvirt/virsh.js'
 import { domainState } from './lifecycle.js'
 
 export const READY_NAMESPACE = 'urn:hyper-nixos:hv:ready:1'
+/** Where a guest created without waiting will phone home, so that a later `hv vm wait --for cloud-init` can listen there. */
+export const PHONE_HOME_NAMESPACE = 'urn:hyper-nixos:hv:phone-home:1'
 
 export const Readiness = z
   .object({
@@ -36,5 +38,28 @@ export async function readReadiness(uri: string, name: string): Promise<Readines
   const { stdout, exitCode } = await virsh(uri, ['metadata', name, '--uri', READY_NAMESPACE], { allowedExitCodes: [1] })
   if (exitCode !== 0 || !stdout.trim()) return undefined
   const parsed = Readiness.safeParse((parser.parse(stdout) as { ready?: unknown }).ready)
+  return parsed.success ? parsed.data : undefined
+}
+
+/** The phone-home a seed asks for: URL (host address and port of the VM network) and the login user. */
+export const ExpectedPhoneHome = z
+  .object({
+    url: z.url({ protocol: /^http$/ }),
+    instanceId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/),
+    user: z.string().regex(USER_NAME),
+  })
+  .strict()
+export type ExpectedPhoneHome = z.infer<typeof ExpectedPhoneHome>
+
+export async function recordExpectedPhoneHome(uri: string, name: string, expected: ExpectedPhoneHome): Promise<void> {
+  const xml = builder.build({ phonehome: ExpectedPhoneHome.parse(expected) }) as string
+  const live = (await domainState(uri, name)) === 'running' ? ['--live'] : []
+  await virsh(uri, ['metadata', name, '--uri', PHONE_HOME_NAMESPACE, '--key', 'hvphonehome', '--set', xml, '--config', ...live])
+}
+
+export async function readExpectedPhoneHome(uri: string, name: string): Promise<ExpectedPhoneHome | undefined> {
+  const { stdout, exitCode } = await virsh(uri, ['metadata', name, '--uri', PHONE_HOME_NAMESPACE], { allowedExitCodes: [1] })
+  if (exitCode !== 0 || !stdout.trim()) return undefined
+  const parsed = ExpectedPhoneHome.safeParse((parser.parse(stdout) as { phonehome?: unknown }).phonehome)
   return parsed.success ? parsed.data : undefined
 }

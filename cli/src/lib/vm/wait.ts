@@ -14,7 +14,8 @@ import { DomainEventStream, lifecycleOf } from '../libvirt/events.js'
 import { virsh } from '../libvirt/virsh.js'
 import { vmDetails } from './inventory.js'
 import { domainState, vmNotFound } from './lifecycle.js'
-import { readReadiness } from './readiness.js'
+import { openPhoneHomeListener } from '../cloud-init/phone-home.js'
+import { type Readiness, readExpectedPhoneHome, readReadiness, recordReadiness } from './readiness.js'
 
 export type WaitFor = 'ip' | 'ssh' | 'cloud-init' | 'shutdown'
 
@@ -119,7 +120,12 @@ export async function waitForPort(name: string, address: string, port: number, t
   throw timeout(name, `port ${port} on ${address}`, timeoutMs)
 }
 
-export async function waitForVm(uri: string, name: string, what: WaitFor, timeoutMs: number): Promise<WaitResult> {
+export interface WaitHooks {
+  /** hv listens for the guest's phone-home report at this URL (cloud-init, created without --wait). */
+  onListening?: (url: string) => unknown
+}
+
+export async function waitForVm(uri: string, name: string, what: WaitFor, timeoutMs: number, hooks: WaitHooks = {}): Promise<WaitResult> {
   const started = performance.now()
   const seconds = () => Math.round((performance.now() - started) / 100) / 10
   if (what === 'shutdown') {
@@ -135,17 +141,58 @@ export async function waitForVm(uri: string, name: string, what: WaitFor, timeou
     }
   }
   if (what === 'cloud-init') {
-    const ready = await readReadiness(uri, name)
-    if (!ready) {
-      throw new HvError('NOT_REPORTED', `${name} has not reported cloud-init done to hv`, {
-        exitCode: ExitCode.VM_NOT_RUNNING,
-        suggestions: ['the guest reports once, to the hv that created it: hv vm create ... --wait cloud-init', `hv vm wait ${name} --for ssh   # without the report`],
-      })
-    }
+    const ready = (await readReadiness(uri, name)) ?? (await listenForLatePhoneHome(uri, name, timeoutMs, hooks))
     return { name, for: what, address: ready.address, seconds: seconds() }
   }
   const ready = await readReadiness(uri, name)
   const address = ready?.address ?? (await waitForLease(uri, name, timeoutMs))
   if (what === 'ssh') await waitForPort(name, address, 22, Math.max(1000, timeoutMs - (performance.now() - started)))
   return { name, for: what, address, seconds: seconds() }
+}
+
+/**
+ * A VM created without waiting: its seed names a phone-home URL (domain metadata), where
+ * hv listens now. cloud-init keeps retrying an unanswered report for about two minutes
+ * (provision.ts); a report sent before that is lost, and the error says what to do instead.
+ */
+async function listenForLatePhoneHome(uri: string, name: string, timeoutMs: number, hooks: WaitHooks): Promise<Readiness> {
+  const expected = await readExpectedPhoneHome(uri, name)
+  if (!expected) {
+    throw new HvError('NOT_REPORTED', `${name} has not reported cloud-init done to hv, and its seed asks for no report`, {
+      exitCode: ExitCode.VM_NOT_RUNNING,
+      suggestions: ['VMs created with --no-network or --no-cloud-init cannot report', `hv vm wait ${name} --for ssh   # without the report`],
+    })
+  }
+  if ((await domainState(uri, name)) !== 'running') {
+    throw new HvError('VM_NOT_RUNNING', `${name} is not running: start it, then wait`, { exitCode: ExitCode.VM_NOT_RUNNING, suggestions: [`hv vm start ${name}`] })
+  }
+  const url = new URL(expected.url)
+  const listener = await openPhoneHomeListener({ host: url.hostname, ports: [Number(url.port), Number(url.port)], instanceId: expected.instanceId }).catch((error: unknown) => {
+    throw new HvError('PHONE_HOME_UNAVAILABLE', `cannot listen on ${url.host}, where ${name} reports: the port is taken (another hv vm wait for ${name}?)`, {
+      exitCode: ExitCode.SYSTEM_ERROR,
+      suggestions: [`hv vm wait ${name} --for ssh   # without the report`],
+      cause: error,
+    })
+  })
+  try {
+    await hooks.onListening?.(listener.url)
+    const report = await listener.wait(timeoutMs).catch((error: unknown) => {
+      if (error instanceof HvError && error.code === 'TIMEOUT') {
+        throw new HvError('TIMEOUT', `${name} did not report cloud-init done within ${Math.round(timeoutMs / 1000)} s`, {
+          exitCode: ExitCode.TIMEOUT,
+          suggestions: [
+            'if cloud-init finished more than about two minutes before this wait began, its report is gone: wait for SSH instead',
+            `hv vm wait ${name} --for ssh`,
+            `hv vm console ${name}   # see what it is doing`,
+          ],
+        })
+      }
+      throw error
+    })
+    const readiness: Readiness = { address: report.address, user: expected.user, hostKey: report.hostKey, reportedAt: report.receivedAt }
+    await recordReadiness(uri, name, readiness)
+    return readiness
+  } finally {
+    listener.close()
+  }
 }
