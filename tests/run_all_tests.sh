@@ -2,8 +2,9 @@
 # Script: run_all_tests.sh
 # Sudo Required: YES
 # Description: The whole test suite from a fresh machine: `hv dev setup`, then
-#   every layer (unit, project checks, integration on a real libvirtd with real
-#   guests), ending with one line of counts. CI runs exactly this.
+#   `hv dev test` (unit, eval, integration on a real libvirtd with real guests,
+#   NixOS VM tests where nixpkgs is reachable, validate, docs): one summary table,
+#   a JUnit file, and a last line of counts. CI runs exactly this (CI=true).
 set -Eeuo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,17 +20,10 @@ readonly RESULTS_DIR="${PROJECT_ROOT}/cli/test-results"
 
 usage() {
   cat <<USAGE
-Usage: $(basename "$0") [vitest filters...]
-Sets up this machine (hv dev setup), then runs the test suite. Results: ${RESULTS_DIR}.
+Usage: $(basename "$0") [hv dev test flags...]
+Sets up this machine (hv dev setup), then runs the test suite with hv dev test
+(e.g. --layer unit, --component security). JUnit results: ${RESULTS_DIR}/junit.xml.
 USAGE
-}
-
-print_counts() {
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
-    const skipped = r.numPendingTests + r.numTodoTests
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`)
-  ' "${RESULTS_DIR}/results.json"
 }
 
 main() {
@@ -44,11 +38,12 @@ main() {
 
   log_info "running the test suite"
   mkdir -p "$RESULTS_DIR"
+  rm -f "${RESULTS_DIR}/junit.xml"
   local status=0
-  (cd "${PROJECT_ROOT}/cli" && npx vitest run --reporter=default --reporter=json \
-    --outputFile.json="${RESULTS_DIR}/results.json" --reporter=junit --outputFile.junit="${RESULTS_DIR}/junit.xml" "$@") || status=$?
-  [[ -f "${RESULTS_DIR}/results.json" ]] || die "the test run produced no results (exit ${status})" "$EXIT_GENERAL_ERROR"
-  print_counts
+  # hv dev test ends its output with "tests: N passed, N failed, N skipped".
+  node "${PROJECT_ROOT}/cli/bin/run.js" dev test \
+    --junit "${RESULTS_DIR}/junit.xml" "$@" || status=$?
+  [[ -f "${RESULTS_DIR}/junit.xml" ]] || die "the test run produced no results (exit ${status})" "$EXIT_GENERAL_ERROR"
   return "$status"
 }
 

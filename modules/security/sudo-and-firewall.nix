@@ -14,17 +14,6 @@ let
     builtins.any (
       command: builtins.isAttrs command && builtins.elem "NOPASSWD" (command.options or [ ])
     ) rule.commands;
-  passwordlessSudo =
-    builtins.any sudoRuleIsPasswordless config.security.sudo.extraRules
-    || lib.hasInfix "NOPASSWD" config.security.sudo.extraConfig;
-
-  featurePorts =
-    lib.optionals cfg.features.sshManagement.enable config.services.openssh.ports
-    ++ lib.optional cfg.features.remoteManagement.enable 16514;
-  allowedPorts = lib.unique (
-    config.networking.firewall.allowedTCPPorts ++ config.networking.firewall.allowedUDPPorts
-  );
-  unexpectedPorts = lib.subtractLists (featurePorts ++ cfg.security.extraAllowedPorts) allowedPorts;
 in
 {
   options.hypervisor.security.extraAllowedPorts = lib.mkOption {
@@ -38,19 +27,36 @@ in
     '';
   };
 
-  config = lib.mkIf (cfg.enable && hardened) {
-    security.sudo.wheelNeedsPassword = true;
-    networking.firewall.enable = true;
+  # These read what other modules configured: computed here, under mkIf, not in the
+  # top-level let.
+  config = lib.mkIf (cfg.enable && hardened) (
+    let
+      passwordlessSudo =
+        builtins.any sudoRuleIsPasswordless config.security.sudo.extraRules
+        || lib.hasInfix "NOPASSWD" config.security.sudo.extraConfig;
 
-    assertions = [
-      {
-        assertion = !passwordlessSudo;
-        message = "Hyper-NixOS: the hardened phase forbids passwordless sudo, but security.sudo.extraRules or security.sudo.extraConfig grants NOPASSWD. Remove it, or stay in the setup phase (hypervisor.security.phase = \"setup\";).";
-      }
-      {
-        assertion = unexpectedPorts == [ ];
-        message = "Hyper-NixOS: the hardened phase opens only the ports enabled features need, but networking.firewall also allows ${lib.concatMapStringsSep ", " toString unexpectedPorts}. Close them, or list them in hypervisor.security.extraAllowedPorts.";
-      }
-    ];
-  };
+      featurePorts =
+        lib.optionals cfg.features.sshManagement.enable config.services.openssh.ports
+        ++ lib.optional cfg.features.remoteManagement.enable 16514;
+      allowedPorts = lib.unique (
+        config.networking.firewall.allowedTCPPorts ++ config.networking.firewall.allowedUDPPorts
+      );
+      unexpectedPorts = lib.subtractLists (featurePorts ++ cfg.security.extraAllowedPorts) allowedPorts;
+    in
+    {
+      security.sudo.wheelNeedsPassword = true;
+      networking.firewall.enable = true;
+
+      assertions = [
+        {
+          assertion = !passwordlessSudo;
+          message = "Hyper-NixOS: the hardened phase forbids passwordless sudo, but security.sudo.extraRules or security.sudo.extraConfig grants NOPASSWD. Remove it, or stay in the setup phase (hypervisor.security.phase = \"setup\";).";
+        }
+        {
+          assertion = unexpectedPorts == [ ];
+          message = "Hyper-NixOS: the hardened phase opens only the ports enabled features need, but networking.firewall also allows ${lib.concatMapStringsSep ", " toString unexpectedPorts}. Close them, or list them in hypervisor.security.extraAllowedPorts.";
+        }
+      ];
+    }
+  );
 }

@@ -6,6 +6,7 @@
   buildNpmPackage,
   importNpmLock,
   makeWrapper,
+  python3,
   nodejs_22,
   libvirt,
   util-linux,
@@ -57,7 +58,12 @@ buildNpmPackage {
     packageLock = lockWithUrls;
   };
   npmConfigHook = importNpmLock.npmConfigHook;
-  nativeBuildInputs = [ makeWrapper ];
+  # python3: node-gyp compiles tree-sitter (a devDependency, the Nix parser of
+  # `hv dev validate`) when npm installs the dependencies; the installed hv does not load it.
+  nativeBuildInputs = [
+    makeWrapper
+    python3
+  ];
 
   # hv drives virsh and script(1); give it the versions it was tested with.
   postInstall = ''

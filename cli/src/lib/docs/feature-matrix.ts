@@ -1,4 +1,10 @@
 /** The feature and risk matrix of docs/features.md, rendered from the registry. */
+import { join } from 'node:path'
+import { z } from 'zod'
+import { run } from '../exec.js'
+import { cacheKey, type ResultCache } from '../validate/cache.js'
+import { describeNixError } from './module-options.js'
+import { byNixOrder } from './nix-pretty.js'
 
 export interface MatrixFeature {
   category: string
@@ -32,7 +38,7 @@ export function renderFeatureMatrix(registry: MatrixRegistry): string {
   for (const [category, about] of Object.entries(registry.categories)) {
     const features = Object.entries(registry.features)
       .filter(([, feature]) => feature.category === category)
-      .sort(([a, fa], [b, fb]) => rank(fa.risk) - rank(fb.risk) || a.localeCompare(b))
+      .sort(([a, fa], [b, fb]) => rank(fa.risk) - rank(fb.risk) || byNixOrder(a, b))
     sections.push(
       `### ${category}`,
       '',
@@ -48,7 +54,7 @@ export function renderFeatureMatrix(registry: MatrixRegistry): string {
     )
   }
   sections.push('### Impacts and mitigations', '')
-  for (const [name, feature] of Object.entries(registry.features).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, feature] of Object.entries(registry.features).sort(([a], [b]) => byNixOrder(a, b))) {
     sections.push(
       `#### ${code(name)} (${feature.risk})`,
       '',
@@ -62,10 +68,48 @@ export function renderFeatureMatrix(registry: MatrixRegistry): string {
   return sections.join('\n').trimEnd()
 }
 
-/** Replaces the generated section between the markers, leaving the prose around it. */
-export function replaceBetweenMarkers(document: string, start: string, stop: string, generated: string): string {
-  const from = document.indexOf(start)
-  const to = document.indexOf(stop)
-  if (from < 0 || to < from) throw new Error(`markers ${start} / ${stop} not found`)
-  return `${document.slice(0, from + start.length)}\n${generated}\n${document.slice(to)}`
+/** The registry as plain data: `nix-instantiate --eval --strict --json` of the file, no nixpkgs. */
+const RegistryData = z.object({
+  riskLevels: z.array(z.string()),
+  categories: z.record(z.string(), z.string()),
+  features: z.record(
+    z.string(),
+    z.object({
+      category: z.string(),
+      description: z.string(),
+      risk: z.string(),
+      dependencies: z.array(z.string()),
+      conflicts: z.array(z.string()),
+      default: z.boolean(),
+      configures: z.array(z.string()),
+      impacts: z.array(z.string()),
+      mitigations: z.array(z.string()),
+    }),
+  ),
+})
+
+export const REGISTRY_FILE = 'modules/features/feature-categories.nix'
+
+/** The registry of a checkout, cached by the file's content; an error says why it cannot be read. */
+export async function readFeatureRegistry(root: string, text: string, cache: ResultCache): Promise<{ registry: MatrixRegistry } | { error: string; line: number; column: number }> {
+  const key = cacheKey('docs-registry', text)
+  const cached = await cache.get<{ registry: MatrixRegistry } | { error: string; line: number; column: number }>(key)
+  if (cached) return cached
+  const { stdout, stderr, exitCode } = await run('nix-instantiate', ['--store', 'dummy://', '--eval', '--strict', '--json', join(root, REGISTRY_FILE)], {
+    env: { NIX_CONFIG: 'build-users-group =\nsubstituters =' },
+    allowedExitCodes: [1],
+    timeoutMs: 60_000,
+  })
+  let result: { registry: MatrixRegistry } | { error: string; line: number; column: number }
+  if (exitCode !== 0) {
+    const failure = describeNixError(stderr, root, REGISTRY_FILE)
+    result = { error: failure.message, line: failure.line, column: failure.column }
+  } else {
+    const parsed = RegistryData.safeParse(JSON.parse(stdout))
+    result = parsed.success
+      ? { registry: parsed.data }
+      : { error: `the registry does not have the shape the matrix needs: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, line: 1, column: 1 }
+  }
+  await cache.set(key, result)
+  return result
 }
