@@ -7,6 +7,8 @@ import { vmTarget } from './lib/vm/target.js'
 export interface ImageCache {
   cacheDir: string
   pool: ImagePool | undefined
+  /** hv.json's site mirror, when the host names one. */
+  registry: string | undefined
 }
 
 export abstract class ImageCommand extends HvCommand {
@@ -19,6 +21,6 @@ export abstract class ImageCommand extends HvCommand {
     const target = await vmTarget(await this.connection(connectFlag))
     const pool = await imagePool(target.uri, poolFlag ?? target.pool)
     this.verbose(pool ? `images: pool ${pool.pool} on ${pool.uri}` : `images: per-user cache ${imageCacheDir()} (${target.uri} is not the system daemon or has no pool ${poolFlag ?? target.pool})`)
-    return { cacheDir: imageCacheDir(), pool }
+    return { cacheDir: imageCacheDir(), pool, registry: target.imageRegistry }
   }
 }

@@ -87,6 +87,18 @@ in
         };
       };
 
+      imageRegistry = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "http://mirror.example.org/images";
+        description = ''
+          A site mirror `hv image pull` and `hv vm create --image ALIAS` resolve aliases
+          against instead of the distributions' own sites, laid out as
+          `URL/<distro>-<version>/` with the published checksum lists beside the images.
+          `--registry` or `HV_IMAGE_REGISTRY` override it.
+        '';
+      };
+
       managedSettingsFile = lib.mkOption {
         type = lib.types.nullOr lib.types.str;
         default = null;
@@ -122,7 +134,7 @@ in
           ;
       }
       // lib.filterAttrs (_: value: value != null) {
-        inherit (cfg.cli) managedSettingsFile rebuildFlake;
+        inherit (cfg.cli) imageRegistry managedSettingsFile rebuildFlake;
       }
     );
   };

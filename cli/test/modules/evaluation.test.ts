@@ -115,7 +115,7 @@ describe.skipIf(!libPath)('module evaluation with nixpkgs lib', () => {
 
   it.each([
     ['setup', enabled('')],
-    ['hardened', enabled(`${HARDENED} services.openssh.enable = true; hypervisor.features.tpm.enable = true;`)],
+    ['hardened', enabled(`${HARDENED} services.openssh.enable = true; hypervisor.features.tpm.enable = true; hypervisor.cli.imageRegistry = "http://mirror.example.org/images";`)],
   ])('the %s phase writes hv.json, features.json and security.json that hv accepts', async (_phase, configuration) => {
     const etc = await evalHost<Record<string, string>>(configuration, 'host.etc')
     // The same zod schemas hv reads these files with: a module change that breaks hv fails here.

@@ -31,7 +31,7 @@ An image that cannot be verified is refused unless --insecure.`
       reference: args.image,
       sha256: flags.sha256,
       insecure: flags.insecure,
-      registry: flags.registry,
+      registry: flags.registry ?? cache.registry,
       onProgress: (progress) => {
         if (this.jsonEnabled()) {
           // Progress events as JSON lines on stderr; stdout keeps the result.

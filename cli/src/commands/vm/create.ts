@@ -75,7 +75,7 @@ The name is claimed atomically: when it is taken, nothing is created (exit 22). 
     let baseImage: BaseImage | undefined
     if (flags.image && looksLikeAlias(flags.image) && !(await fileExists(image!))) {
       await this.note(`pulling ${flags.image} (verified against its published checksum)`)
-      const pulled = await pullImage({ reference: flags.image, insecure: false, registry: flags.registry }, imageCacheDir(), await imagePool(target.uri, flags.pool ?? target.pool))
+      const pulled = await pullImage({ reference: flags.image, insecure: false, registry: flags.registry ?? target.imageRegistry }, imageCacheDir(), await imagePool(target.uri, flags.pool ?? target.pool))
       if (pulled.base) {
         image = undefined
         baseImage = pulled.base

@@ -35,6 +35,8 @@ export const HostConfig = z
       .strict()
       .refine((range) => range.from <= range.to, 'from must not be above to')
       .optional(),
+    /** A site mirror that image aliases resolve against (URL/<distro>-<version>/). */
+    imageRegistry: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** A JSON file in the host's flake that its configuration reads with lib.importJSON; `--apply` edits it. */
     managedSettingsFile: z.string().startsWith('/', 'must be an absolute path').optional(),
     /** The flake reference for `nixos-rebuild switch --flake`, such as /etc/nixos#hv1. */

@@ -18,6 +18,8 @@ export interface VmTarget {
   uri: string
   pool: string
   network: string
+  /** hv.json's site mirror for image aliases (--registry and HV_IMAGE_REGISTRY come first). */
+  imageRegistry: string | undefined
   defaults: VmDefaults
   /** Ports guests phone home to (hv.json on a host, where the firewall opens them on VM bridges). */
   phoneHomePorts: readonly [number, number]
@@ -49,6 +51,7 @@ export async function vmTarget(connection: Connection, isRoot = process.getuid?.
     uri,
     pool: connection.storagePool ?? DEFAULT_POOL,
     network: connection.network ?? DEFAULT_NETWORK,
+    imageRegistry: host?.imageRegistry,
     defaults: host?.defaults ?? {},
     phoneHomePorts: host?.phoneHomePorts ? [host.phoneHomePorts.from, host.phoneHomePorts.to] : DEFAULT_PHONE_HOME_PORTS,
     sessionWarning,

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -75,8 +75,12 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     expect(await readdir(cache)).toEqual(expect.arrayContaining([first.result.image.file, `${first.result.image.file}.json`]))
     expect((await readdir(cache)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock'))).toEqual([])
 
-    const again = await hv(['image', 'pull', 'debian:12', '--registry', registry])
-    expect(again.result).toMatchObject({ reusedExisting: true })
+    // The host's hv.json can name the mirror instead of --registry (hypervisor.cli.imageRegistry).
+    const hostConfig = join(dir, 'hv.json')
+    await writeFile(hostConfig, JSON.stringify({ imageRegistry: registry }), { mode: 0o644 })
+    const again = await runHv(['image', 'pull', 'debian:12', '--json'], { user: OPERATOR, env: { HV_IMAGE_CACHE: cache, HV_HOST_CONFIG: hostConfig } })
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({ reusedExisting: true })
     expect(requests.filter((line) => line.endsWith(IMAGE_FILE))).toHaveLength(1)
     const listed = await hv(['image', 'list'])
     expect(listed.result.aliases).toContainEqual(expect.objectContaining({ alias: 'debian:12', cached: true }))

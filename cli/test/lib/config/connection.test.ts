@@ -88,17 +88,19 @@ describe('libvirt connection resolution', () => {
       defaults: { firmware: 'uefi', secureBoot: true, tpm: false, guestAgent: true, serialConsoleLog: false },
       managedSettingsFile: '/etc/nixos/hypervisor-settings.json',
       rebuildFlake: '/etc/nixos#hv1',
+      imageRegistry: 'http://mirror.example.org/images',
     }
     await writeHostConfig(written)
     expect(await loadHostConfig(hostConfigPath)).toEqual(written)
   })
 
   it('refuses bad VM defaults, a relative settings file and an unknown default, field by field', async () => {
-    await writeHostConfig({ defaults: { firmware: 'coreboot', sound: true }, managedSettingsFile: 'settings.json', rebuildFlake: '/etc/nixos #hv1' })
+    await writeHostConfig({ defaults: { firmware: 'coreboot', sound: true }, managedSettingsFile: 'settings.json', rebuildFlake: '/etc/nixos #hv1', imageRegistry: 'ftp://mirror/' })
     const error = (await loadHostConfig(hostConfigPath).catch((caught: unknown) => caught)) as HvError
     expect(error.message.split('\n').slice(1)).toEqual([
       '  defaults.firmware: Invalid option: expected one of "bios"|"uefi"',
       '  defaults: Unrecognized key: "sound"',
+      '  imageRegistry: must be an http(s) URL',
       '  managedSettingsFile: must be an absolute path',
       '  rebuildFlake: must be a flake reference such as /etc/nixos#hv1',
     ])
