@@ -32,8 +32,8 @@ export default class DevTest extends HvCommand {
     '<%= config.bin %> <%= command.id %> --json',
   ]
   static override flags = {
-    layer: Flags.option({ description: 'run only this layer (repeatable; default: all)', options: LAYERS, multiple: true })(),
-    component: Flags.option({ description: 'run only the tests of this part of the project (repeatable)', options: COMPONENTS, multiple: true })(),
+    layer: Flags.option({ description: 'run only these layers (repeatable or comma-separated; default: all)', options: LAYERS, multiple: true, multipleNonGreedy: true, delimiter: ',' })(),
+    component: Flags.option({ description: 'run only the tests of these parts of the project (repeatable or comma-separated)', options: COMPONENTS, multiple: true, multipleNonGreedy: true, delimiter: ',' })(),
     progress: Flags.boolean({
       description: "show vitest's and nix's own output as they run, on stderr (--no-progress: the summary only)",
       default: true,

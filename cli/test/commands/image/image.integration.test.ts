@@ -5,14 +5,12 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Mirror, serveMirror } from '../../helpers/mirror.js'
 import { OPERATOR, integrationBlocker, runHv } from '../../helpers/project.js'
 
 const execFileAsync = promisify(execFile)
@@ -26,10 +24,10 @@ if (blocker) console.warn(`[skip] hv image integration tests: ${blocker}`)
 describe.skipIf(blocker !== undefined)('hv image as the operator, from a local registry', () => {
   let dir: string
   let cache: string
-  let server: Server
+  let mirror: Mirror | undefined
   let registry: string
   let sha256: string
-  const requests: string[] = []
+  let requests: string[] = []
   let checksums = ''
 
   const hv = (args: string[]) => runHv([...args, '--json'], { user: OPERATOR, env: { HV_IMAGE_CACHE: cache }, timeoutMs: 120_000 }).then((run) => ({ ...run, result: run.stdout ? JSON.parse(run.stdout) : undefined }))
@@ -44,18 +42,9 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     const bytes = await readFile(image)
     sha256 = createHash('sha256').update(bytes).digest('hex')
     checksums = `${createHash('sha512').update(bytes).digest('hex')}  ${IMAGE_FILE}\n${'0'.repeat(128)}  debian-12-nocloud-amd64.qcow2\n`
-    server = createServer((request, response) => {
-      requests.push(`${request.method} ${request.url}`)
-      if (request.url === '/debian-12/SHA512SUMS') return void response.end(checksums)
-      if (request.url === `/debian-12/${IMAGE_FILE}`) {
-        response.setHeader('content-length', String(bytes.length))
-        return void createReadStream(image).pipe(response)
-      }
-      response.statusCode = 404
-      response.end()
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    mirror = await serveMirror({ directory: 'debian-12', imageFile: IMAGE_FILE, imagePath: image, checksumFile: 'SHA512SUMS', checksums: () => checksums })
+    registry = mirror.registry
+    requests = mirror.requests
   })
 
   afterAll(async () => {
@@ -63,7 +52,7 @@ describe.skipIf(blocker !== undefined)('hv image as the operator, from a local r
     await execFileAsync('virsh', ['-c', URI, 'undefine', VM]).catch(() => undefined)
     await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', `${VM}-root.qcow2`]).catch(() => undefined)
     await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', `hv-base-${sha256.slice(0, 16)}.qcow2`]).catch(() => undefined)
-    server?.close()
+    mirror?.close()
     await rm(dir, { recursive: true, force: true })
   })
 

@@ -8,15 +8,14 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CloudGuestManifest, loadCloudGuest } from '../../../src/lib/guests/test-guests.js'
 import { parseVolumeList } from '../../../src/lib/libvirt/volumes.js'
+import { type Mirror, serveMirror } from '../../helpers/mirror.js'
 import { OPERATOR, integrationBlocker, runHv } from '../../helpers/project.js'
 
 const execFileAsync = promisify(execFile)
@@ -38,7 +37,7 @@ const volumes = async () => parseVolumeList((await execFileAsync('virsh', ['-c',
 describe.skipIf(blocker !== undefined)('hv vm create --wait cloud-init, then hv vm ssh (cloud guest, TCG)', () => {
   let guest: CloudGuestManifest
   let dir: string
-  let server: Server
+  let mirror: Mirror | undefined
   let registry: string
   let baseVolume: string | undefined
   const hv = (args: string[], timeoutMs = 120_000) =>
@@ -50,20 +49,8 @@ describe.skipIf(blocker !== undefined)('hv vm create --wait cloud-init, then hv 
     await chmod(dir, 0o755)
     await execFileAsync('install', ['-d', '-m', '0700', '-o', OPERATOR, join(dir, 'cache'), join(dir, 'keys')])
     const list = `${await sha512(guest.disk)}  ${IMAGE_FILE}\n`
-    server = createServer((request, response) => {
-      if (request.url === '/debian-12/SHA512SUMS') return void response.end(list)
-      if (request.url === `/debian-12/${IMAGE_FILE}`) {
-        void stat(guest.disk).then((info) => {
-          response.setHeader('content-length', String(info.size))
-          createReadStream(guest.disk).pipe(response)
-        })
-        return
-      }
-      response.statusCode = 404
-      response.end()
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    mirror = await serveMirror({ directory: 'debian-12', imageFile: IMAGE_FILE, imagePath: guest.disk, checksumFile: 'SHA512SUMS', checksums: () => list })
+    registry = mirror.registry
   })
 
   afterAll(async () => {
@@ -72,7 +59,7 @@ describe.skipIf(blocker !== undefined)('hv vm create --wait cloud-init, then hv 
     for (const volume of (await volumes()).filter((name) => name.startsWith(VM) || name === baseVolume)) {
       await execFileAsync('virsh', ['-c', URI, 'vol-delete', '--pool', 'hypervisor', volume]).catch(() => undefined)
     }
-    server?.close()
+    mirror?.close()
     await rm(dir, { recursive: true, force: true })
   })
 
