@@ -30,8 +30,11 @@ export default class ImageList extends ImageCommand {
     const images = await poolImages(pool)
     if (images.length > 0) {
       this.log('')
-      const pulledAs = (volume: string) => cached.find((image) => image.volume?.volume === volume)
-      const rows = images.map((image) => [image.volume, pulledAs(image.volume)?.alias ?? pulledAs(image.volume)?.url ?? '(another user, or a local file)', image.usedBy.length === 0 ? '-' : image.usedBy.join(' ')])
+      const pulledAs = (volume: string) => {
+        const record = cached.find((image) => image.volume?.volume === volume)
+        return record?.alias ?? record?.url ?? '(another user, or a local file)'
+      }
+      const rows = images.map((image) => [image.volume, pulledAs(image.volume), image.usedBy.length === 0 ? '-' : image.usedBy.join(' ')])
       for (const line of renderTable([[`POOL ${pool.pool}`, 'PULLED AS', 'VM DISKS ON IT'], ...rows])) this.log(line)
     }
     return { cacheDir, aliases, cached, pool: { name: pool.pool, images } }

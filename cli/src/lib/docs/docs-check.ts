@@ -7,13 +7,14 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { REGISTRY_FILE } from '../nix/registry-file.js'
 import { resultCache, type ResultCache } from '../validate/cache.js'
 import type { Checker } from '../validate/checker.js'
 import { compareFindings, type Finding, type RuleInfo } from '../validate/finding.js'
 import { type ProjectFiles, projectFiles } from '../validate/project-files.js'
 import { type CliDescription, commandLine, loadCliDescription, renderCliReference } from './cli-reference.js'
 import { renderExitCodeTable } from './exit-code-table.js'
-import { type MatrixRegistry, readFeatureRegistry, REGISTRY_FILE, renderFeatureMatrix } from './feature-matrix.js'
+import { type MatrixRegistry, readFeatureRegistry, renderFeatureMatrix } from './feature-matrix.js'
 import { unifiedDiff } from './line-diff.js'
 import { locateSection, replaceSection, startMarker, stopMarker } from './markers.js'
 import { type MarkdownScan, scanMarkdown } from './markdown.js'
@@ -237,6 +238,8 @@ export interface CheckDocsResult {
 export interface DocsOptions {
   root: string
   cache?: ResultCache
+  /** The tree's files, when the caller listed them already. */
+  files?: ProjectFiles
   /** The CLI to document instead of the checkout's build (tests). */
   cli?: CliDescription
 }
@@ -316,7 +319,7 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 
 export async function checkDocs(options: DocsOptions): Promise<CheckDocsResult> {
   const started = performance.now()
-  const files = await projectFiles(resolve(options.root))
+  const files = options.files ?? (await projectFiles(resolve(options.root)))
   const result = await inspect(files, options.cache ?? resultCache(), options.cli)
   return {
     ...result,

@@ -1,8 +1,7 @@
 /** The feature and risk matrix of docs/features.md, rendered from the registry. */
-import { join } from 'node:path'
 import { z } from 'zod'
-import { run } from '../exec.js'
-import { cacheKey, type ResultCache } from '../validate/cache.js'
+import { evaluateRegistryFile, REGISTRY_FILE } from '../nix/registry-file.js'
+import type { ResultCache } from '../validate/cache.js'
 import { describeNixError } from './module-options.js'
 import { byNixOrder } from './nix-pretty.js'
 
@@ -88,28 +87,15 @@ const RegistryData = z.object({
   ),
 })
 
-export const REGISTRY_FILE = 'modules/features/feature-categories.nix'
-
-/** The registry of a checkout, cached by the file's content; an error says why it cannot be read. */
+/** The registry of a checkout, in the shape the matrix needs; an error says why it cannot be read. */
 export async function readFeatureRegistry(root: string, text: string, cache: ResultCache): Promise<{ registry: MatrixRegistry } | { error: string; line: number; column: number }> {
-  const key = cacheKey('docs-registry', text)
-  const cached = await cache.get<{ registry: MatrixRegistry } | { error: string; line: number; column: number }>(key)
-  if (cached) return cached
-  const { stdout, stderr, exitCode } = await run('nix-instantiate', ['--store', 'dummy://', '--eval', '--strict', '--json', join(root, REGISTRY_FILE)], {
-    env: { NIX_CONFIG: 'build-users-group =\nsubstituters =' },
-    allowedExitCodes: [1],
-    timeoutMs: 60_000,
-  })
-  let result: { registry: MatrixRegistry } | { error: string; line: number; column: number }
-  if (exitCode !== 0) {
-    const failure = describeNixError(stderr, root, REGISTRY_FILE)
-    result = { error: failure.message, line: failure.line, column: failure.column }
-  } else {
-    const parsed = RegistryData.safeParse(JSON.parse(stdout))
-    result = parsed.success
-      ? { registry: parsed.data }
-      : { error: `the registry does not have the shape the matrix needs: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, line: 1, column: 1 }
+  const evaluated = await evaluateRegistryFile(root, text, cache)
+  if ('stderr' in evaluated) {
+    const failure = describeNixError(evaluated.stderr, root, REGISTRY_FILE)
+    return { error: failure.message, line: failure.line, column: failure.column }
   }
-  await cache.set(key, result)
-  return result
+  const parsed = RegistryData.safeParse(evaluated.value)
+  return parsed.success
+    ? { registry: parsed.data }
+    : { error: `the registry does not have the shape the matrix needs: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, line: 1, column: 1 }
 }

@@ -10,6 +10,7 @@
 import { relative } from 'node:path'
 import { z } from 'zod'
 import { run } from '../exec.js'
+import { OFFLINE_NIX_CONFIG } from '../nix/registry-file.js'
 import { cacheKey, type ResultCache } from '../validate/cache.js'
 import { NIX_TAG, type NixData } from './nix-pretty.js'
 
@@ -814,7 +815,7 @@ export interface ModuleOptions {
 }
 
 export const OPTIONS_ENTRY = 'modules/default.nix'
-const NIX_ENV = { NIX_CONFIG: 'build-users-group =\nsubstituters =' }
+const NIX_ENV = { NIX_CONFIG: OFFLINE_NIX_CONFIG }
 
 function extractionArgs(root: string, entries: readonly string[], follow: boolean, guard: boolean, trace: boolean): string[] {
   return [

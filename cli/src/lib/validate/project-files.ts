@@ -20,12 +20,18 @@ export interface ProjectFiles {
   nix: string[]
 }
 
-async function walk(root: string, dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true })
+/** Every file under `dir` (none when it does not exist), relative to `root` and `/`-separated; directories named in `skip` are left out. */
+export async function walkFiles(root: string, dir: string, skip: ReadonlySet<string> = SKIPPED_DIRECTORIES): Promise<string[]> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch {
+    return []
+  }
   const nested = await Promise.all(
     entries.map((entry) => {
       const path = join(dir, entry.name)
-      if (entry.isDirectory()) return SKIPPED_DIRECTORIES.has(entry.name) ? [] : walk(root, path)
+      if (entry.isDirectory()) return skip.has(entry.name) ? [] : walkFiles(root, path, skip)
       return entry.isFile() ? [relative(root, path).split(sep).join('/')] : []
     }),
   )
@@ -40,7 +46,7 @@ async function listFiles(root: string): Promise<string[]> {
     const present = await Promise.all(files.map(async (file) => ((await readable(join(root, file))) ? file : undefined)))
     return present.filter((file): file is string => file !== undefined)
   } catch {
-    return walk(root, root)
+    return walkFiles(root, root)
   }
 }
 

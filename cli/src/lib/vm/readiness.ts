@@ -26,19 +26,39 @@ export type Readiness = z.infer<typeof Readiness>
 const builder = new XMLBuilder({ processEntities: true })
 const parser = new XMLParser({ parseTagValue: false })
 
-export async function recordReadiness(uri: string, name: string, readiness: Readiness): Promise<void> {
-  const xml = builder.build({ ready: Readiness.parse(readiness) }) as string
+/** A record hv keeps in a domain's metadata: one element in a namespace of its own, validated both ways. */
+interface MetadataRecord<T> {
+  namespace: string
+  /** The XML prefix libvirt writes the element with. */
+  key: string
+  element: string
+  schema: z.ZodType<T>
+}
+
+async function writeRecord<T>(uri: string, name: string, record: MetadataRecord<T>, value: T): Promise<void> {
+  const xml = builder.build({ [record.element]: record.schema.parse(value) }) as string
   const live = (await domainState(uri, name)) === 'running' ? ['--live'] : []
-  await virsh(uri, ['metadata', name, '--uri', READY_NAMESPACE, '--key', 'hvready', '--set', xml, '--config', ...live])
+  await virsh(uri, ['metadata', name, '--uri', record.namespace, '--key', record.key, '--set', xml, '--config', ...live])
+}
+
+/** The record, or undefined when there is none (or it is not valid). */
+async function readRecord<T>(uri: string, name: string, record: MetadataRecord<T>): Promise<T | undefined> {
+  const { stdout, exitCode } = await virsh(uri, ['metadata', name, '--uri', record.namespace], { allowedExitCodes: [1] })
+  if (exitCode !== 0 || !stdout.trim()) return undefined
+  const parsed = record.schema.safeParse((parser.parse(stdout) as Record<string, unknown>)[record.element])
+  return parsed.success ? parsed.data : undefined
+}
+
+const READY_RECORD: MetadataRecord<Readiness> = { namespace: READY_NAMESPACE, key: 'hvready', element: 'ready', schema: Readiness }
+
+export async function recordReadiness(uri: string, name: string, readiness: Readiness): Promise<void> {
+  await writeRecord(uri, name, READY_RECORD, readiness)
 }
 
 /** The recorded readiness, or undefined when the guest never reported (or the record is not valid). */
 export async function readReadiness(uri: string, name: string): Promise<Readiness | undefined> {
   await domainState(uri, name)
-  const { stdout, exitCode } = await virsh(uri, ['metadata', name, '--uri', READY_NAMESPACE], { allowedExitCodes: [1] })
-  if (exitCode !== 0 || !stdout.trim()) return undefined
-  const parsed = Readiness.safeParse((parser.parse(stdout) as { ready?: unknown }).ready)
-  return parsed.success ? parsed.data : undefined
+  return readRecord(uri, name, READY_RECORD)
 }
 
 /** The phone-home a seed asks for: URL (host address and port of the VM network) and the login user. */
@@ -51,15 +71,12 @@ export const ExpectedPhoneHome = z
   .strict()
 export type ExpectedPhoneHome = z.infer<typeof ExpectedPhoneHome>
 
+const PHONE_HOME_RECORD: MetadataRecord<ExpectedPhoneHome> = { namespace: PHONE_HOME_NAMESPACE, key: 'hvphonehome', element: 'phonehome', schema: ExpectedPhoneHome }
+
 export async function recordExpectedPhoneHome(uri: string, name: string, expected: ExpectedPhoneHome): Promise<void> {
-  const xml = builder.build({ phonehome: ExpectedPhoneHome.parse(expected) }) as string
-  const live = (await domainState(uri, name)) === 'running' ? ['--live'] : []
-  await virsh(uri, ['metadata', name, '--uri', PHONE_HOME_NAMESPACE, '--key', 'hvphonehome', '--set', xml, '--config', ...live])
+  await writeRecord(uri, name, PHONE_HOME_RECORD, expected)
 }
 
 export async function readExpectedPhoneHome(uri: string, name: string): Promise<ExpectedPhoneHome | undefined> {
-  const { stdout, exitCode } = await virsh(uri, ['metadata', name, '--uri', PHONE_HOME_NAMESPACE], { allowedExitCodes: [1] })
-  if (exitCode !== 0 || !stdout.trim()) return undefined
-  const parsed = ExpectedPhoneHome.safeParse((parser.parse(stdout) as { phonehome?: unknown }).phonehome)
-  return parsed.success ? parsed.data : undefined
+  return readRecord(uri, name, PHONE_HOME_RECORD)
 }

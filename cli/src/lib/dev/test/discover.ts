@@ -3,7 +3,8 @@
  * (unit, eval, integration) and the NixOS tests of tests/nixos (flake checks nixos-<name>).
  */
 import { readdir, readFile } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { join } from 'node:path'
+import { walkFiles } from '../../validate/project-files.js'
 import type { Layer } from './results.js'
 
 export type VitestLayer = Extract<Layer, 'unit' | 'eval' | 'integration'>
@@ -32,34 +33,10 @@ export function vitestLayerOf(path: string, source: string): VitestLayer {
   return 'unit'
 }
 
-async function walk(dir: string, skip: ReadonlySet<string>): Promise<string[]> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch {
-    return []
-  }
-  const nested = await Promise.all(
-    entries.map((entry) => {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) return skip.has(entry.name) ? [] : walk(path, skip)
-      return entry.isFile() ? [path] : []
-    }),
-  )
-  return nested.flat()
-}
-
-const toProjectPath = (root: string, path: string): string => relative(root, path).split(sep).join('/')
-
 /** Every `*.test.ts` under cli/test (as vitest.config.ts includes them), fixtures aside, sorted. */
 export async function discoverVitestFiles(root: string): Promise<VitestFile[]> {
-  const files = (await walk(join(root, 'cli', 'test'), new Set(['fixtures', 'node_modules']))).filter((path) => path.endsWith('.test.ts'))
-  const found = await Promise.all(
-    files.map(async (file) => {
-      const path = toProjectPath(root, file)
-      return { path, layer: vitestLayerOf(path, await readFile(file, 'utf8')) }
-    }),
-  )
+  const files = (await walkFiles(root, join(root, 'cli', 'test'), new Set(['fixtures', 'node_modules']))).filter((path) => path.endsWith('.test.ts'))
+  const found = await Promise.all(files.map(async (path) => ({ path, layer: vitestLayerOf(path, await readFile(join(root, path), 'utf8')) })))
   return found.sort((a, b) => a.path.localeCompare(b.path))
 }
 

@@ -71,15 +71,10 @@ export async function runDocsLayer(checkDocs: DocsCheckFunction | undefined, roo
   return layerResult('docs', casesFromFindings(checked, findings), performance.now() - started)
 }
 
-/**
- * The real `hv dev validate`, loaded only when the layer runs. If its checkers include the
- * documentation checker (id `docs`), that one is left to the docs layer, so that a stale
- * document counts once.
- */
+/** The real `hv dev validate`, loaded only when the layer runs. */
 export const projectValidator: ValidateFunction = async (options) => {
-  const { CHECKERS, validateProject } = await import('../../validate/validate.js')
-  const checkers = CHECKERS.map((checker) => checker.id).filter((id) => id !== 'docs')
-  return validateProject({ ...options, checkers })
+  const { validateProject } = await import('../../validate/validate.js')
+  return validateProject(options)
 }
 
 /**
@@ -88,7 +83,8 @@ export const projectValidator: ValidateFunction = async (options) => {
  */
 export const projectDocsCheck: DocsCheckFunction = async (root) => {
   const { checkDocs, GENERATED_SECTIONS, isCheckedDocument } = await import('../../docs/docs-check.js')
-  const [result, files] = await Promise.all([checkDocs({ root }), projectFiles(root)])
+  const files = await projectFiles(root)
+  const result = await checkDocs({ root, files })
   const checked = [...new Set([...files.all.filter(isCheckedDocument), ...GENERATED_SECTIONS.map((section) => section.file)])].sort()
   return { checked, findings: result.findings }
 }

@@ -11,6 +11,7 @@ import { cacheKey, type ResultCache } from '../cache.js'
 import { ExitCode } from '../../errors/exit-codes.js'
 import { HvError } from '../../errors/hv-error.js'
 import { CommandNotFoundError, run, which } from '../../exec.js'
+import { OFFLINE_NIX_CONFIG } from '../../nix/registry-file.js'
 
 export interface NixSyntaxError {
   /** 1-based. */
@@ -32,7 +33,7 @@ interface CachedParse {
 }
 
 // Offline, without nixbld users, without a store: parsing needs none of them.
-const nixEnvironment = (env: NodeJS.ProcessEnv) => ({ NIX_CONFIG: [env.NIX_CONFIG, 'build-users-group =', 'substituters ='].filter(Boolean).join('\n') })
+const nixEnvironment = (env: NodeJS.ProcessEnv) => ({ NIX_CONFIG: [env.NIX_CONFIG, OFFLINE_NIX_CONFIG].filter(Boolean).join('\n') })
 const ANSI = /\u001b\[[0-9;]*m/g
 
 /** The binary's identity: its real path, size and time (a new Nix is a new cache). */

@@ -6,12 +6,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { run } from '../../exec.js'
-import { cacheKey } from '../cache.js'
+import { evaluateRegistryFile, REGISTRY_FILE } from '../../nix/registry-file.js'
 import type { Checker, ValidationContext } from '../checker.js'
 import { type Finding, positionAt, type RuleInfo } from '../finding.js'
 
-export const REGISTRY_FILE = 'modules/features/feature-categories.nix'
 const FEATURES_DOC = 'docs/features.md'
 /** Files that handle every feature alike (options, policy, the registry itself): no evidence that one feature configures anything. */
 const GENERIC_FEATURE_FILES = new Set([REGISTRY_FILE, 'modules/features/resolve.nix', 'modules/features/default.nix'])
@@ -53,20 +51,6 @@ const RawRegistry = z.object({
   categories: z.record(z.string(), z.string()),
   features: z.record(z.string(), z.unknown()),
 })
-
-async function evaluateRegistry(context: ValidationContext, text: string): Promise<{ value: unknown } | { error: string }> {
-  const key = cacheKey('registry-eval', text)
-  const cached = await context.cache.get<{ value: unknown } | { error: string }>(key)
-  if (cached) return cached
-  const { stdout, stderr, exitCode } = await run('nix-instantiate', ['--store', 'dummy://', '--eval', '--strict', '--json', join(context.files.root, REGISTRY_FILE)], {
-    env: { NIX_CONFIG: 'build-users-group =\nsubstituters =' },
-    allowedExitCodes: [1],
-    timeoutMs: 60_000,
-  })
-  const result = exitCode === 0 ? { value: JSON.parse(stdout) as unknown } : { error: stderr.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0] ?? 'evaluation failed' }
-  await context.cache.set(key, result)
-  return result
-}
 
 /** Where a feature (or one of its keys) is written in the registry file. */
 function locate(text: string, feature: string | undefined, key?: string): { line: number; column: number } {
@@ -123,9 +107,10 @@ async function check(context: ValidationContext): Promise<Finding[]> {
   const report = (rule: RuleId, at: { line: number; column: number }, message: string, file = REGISTRY_FILE) =>
     findings.push({ rule, severity: 'error', file, line: at.line, column: at.column, message })
 
-  const evaluated = await evaluateRegistry(context, text)
-  if ('error' in evaluated) {
-    report('registry/evaluates', { line: 1, column: 1 }, `the registry does not evaluate: ${evaluated.error}; it must stay plain data that nix-instantiate --eval --strict --json evaluates without nixpkgs`)
+  const evaluated = await evaluateRegistryFile(root, text, context.cache)
+  if ('stderr' in evaluated) {
+    const error = evaluated.stderr.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0] || 'evaluation failed'
+    report('registry/evaluates', { line: 1, column: 1 }, `the registry does not evaluate: ${error}; it must stay plain data that nix-instantiate --eval --strict --json evaluates without nixpkgs`)
     return findings
   }
   const raw = RawRegistry.safeParse(evaluated.value)

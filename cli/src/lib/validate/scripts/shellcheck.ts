@@ -10,7 +10,7 @@ import { run } from '../../exec.js'
 import { HvError } from '../../errors/hv-error.js'
 import { ExitCode } from '../../errors/exit-codes.js'
 import { cacheKey, type ResultCache } from '../cache.js'
-import type { Finding, Severity } from '../finding.js'
+import type { Finding } from '../finding.js'
 
 export const SHELLCHECK_RULE = {
   id: 'shellcheck/SC<code>',
@@ -72,11 +72,10 @@ async function runShellcheck(root: string, dialect: Dialect, files: string[]): P
 }
 
 function toFinding(file: string, comment: CachedComments[number]): Finding {
-  // Scripts must be shellcheck-clean at warning level (CRITICAL_REQUIREMENTS.md #5): both fail validation.
-  const severity: Severity = 'error'
   return {
     rule: `shellcheck/SC${comment.code}`,
-    severity,
+    // Scripts must be shellcheck-clean at warning level (CRITICAL_REQUIREMENTS.md #5): both levels fail validation.
+    severity: 'error',
     file,
     line: comment.line,
     column: comment.column,
